@@ -1,0 +1,2 @@
+export { ChangeflowError, ConfigError, toError } from './changeflow-error.js';
+export { describeIssues, parseOptions } from './parse-options.js';

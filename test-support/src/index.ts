@@ -1,0 +1,4 @@
+export { testAwsClients, uniquePrefix } from './aws.js';
+export { TEST_DATABASE_URL } from './test-env.js';
+export type { WaitForOptions } from './wait-for.js';
+export { waitFor } from './wait-for.js';
