@@ -1,0 +1,72 @@
+import { randomBytes } from 'node:crypto';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { TEST_DATABASE_URL } from './test-env.js';
+
+/** A Postgres schema of one test file's own, and the ways to reach it. */
+export interface TestDatabase<DB> {
+  /** The schema's name, e.g. `t_outbox_1a2b3c4d`. */
+  readonly schema: string;
+  /** A connection string whose `search_path` is the schema: hand it to child processes. */
+  readonly url: string;
+  /** Kysely on a pool whose connections all use the schema. */
+  readonly db: Kysely<DB>;
+  /** A fresh pool on the schema, for tests that need connections of their own (close it yourself). */
+  createPool(max?: number): pg.Pool;
+}
+
+/**
+ * Gives the calling test file a fresh schema in the test database (`TEST_DATABASE_URL`), created in
+ * `beforeAll` and dropped in `afterAll` when every test passed. After a failure it is kept for
+ * inspection, and its name is printed. `migrate` runs once after the schema exists.
+ *
+ * @example
+ * const testDb = useTestDatabase<OutboxDatabase>('outbox', (db) => migrateOutbox(db));
+ * it('…', async () => { await testDb().db.selectFrom('changes')… });
+ */
+export function useTestDatabase<DB>(label: string, migrate?: (db: Kysely<DB>) => Promise<void>): () => TestDatabase<DB> {
+  let current: TestDatabase<DB> | undefined;
+  let pool: pg.Pool | undefined;
+  let failed = false;
+  beforeAll(async () => {
+    const schema = `t_${label.replace(/[^a-z0-9_]/gi, '_').toLowerCase()}_${randomBytes(4).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
+    await admin.connect();
+    try {
+      await admin.query(`create schema ${schema}`);
+    } finally {
+      await admin.end();
+    }
+    const url = withSearchPath(TEST_DATABASE_URL, schema);
+    const createPool = (max = 10) => new pg.Pool({ connectionString: url, max });
+    pool = createPool();
+    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+    current = { schema, url, db, createPool };
+    await migrate?.(db);
+  });
+  afterEach((context) => {
+    if (context.task.result?.state === 'fail') failed = true;
+  });
+  afterAll(async () => {
+    if (!current) return;
+    const { schema, db } = current;
+    if (failed) {
+      console.error(`kept schema ${schema} in ${new URL(TEST_DATABASE_URL).pathname.slice(1)} for inspection`);
+    } else {
+      await sql`drop schema ${sql.id(schema)} cascade`.execute(db);
+    }
+    await db.destroy();
+  });
+  return () => {
+    if (!current) throw new Error('useTestDatabase: the schema exists only inside tests and hooks');
+    return current;
+  };
+}
+
+/** `url` with `?options=-c search_path=<schema>`, which pg passes to the server at connect. */
+export function withSearchPath(url: string, schema: string): string {
+  const parsed = new URL(url);
+  parsed.searchParams.set('options', `-c search_path=${schema}`);
+  return parsed.toString();
+}
