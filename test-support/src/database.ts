@@ -25,7 +25,10 @@ export interface TestDatabase<DB> {
  * const testDb = useTestDatabase<OutboxDatabase>('outbox', (db) => migrateOutbox(db));
  * it('…', async () => { await testDb().db.selectFrom('changes')… });
  */
-export function useTestDatabase<DB>(label: string, migrate?: (db: Kysely<DB>) => Promise<void>): () => TestDatabase<DB> {
+export function useTestDatabase<DB>(
+  label: string,
+  migrate?: (db: Kysely<DB>) => Promise<void>,
+): () => TestDatabase<DB> {
   let current: TestDatabase<DB> | undefined;
   let pool: pg.Pool | undefined;
   let failed = false;

@@ -1,6 +1,10 @@
 export { testAwsClients, uniquePrefix } from './aws.js';
 export type { TestDatabase } from './database.js';
 export { useTestDatabase, withSearchPath } from './database.js';
+export type { SubscribedQueue } from './queues.js';
+export { createSubscribedQueue } from './queues.js';
+export type { TcpProxy } from './tcp-proxy.js';
+export { startTcpProxy } from './tcp-proxy.js';
 export { TEST_DATABASE_URL } from './test-env.js';
 export type { WaitForOptions } from './wait-for.js';
 export { waitFor } from './wait-for.js';

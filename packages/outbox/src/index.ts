@@ -1,1 +1,42 @@
-export {};
+export { changeInputSchema, InvalidChangeError } from './change-input.js';
+export type { PackedMessage, PackLimits } from './message-codec.js';
+export {
+  decodeChangeMessageBody,
+  encodeChangeMessageBody,
+  MalformedMessageError,
+  packBatches,
+  packMessages,
+  SNS_MAX_BATCH_ENTRIES,
+  SNS_MAX_PAYLOAD_BYTES,
+  toChangeMessage,
+} from './message-codec.js';
+export type { OutboxMetrics } from './metrics.js';
+export { outboxMetrics } from './metrics.js';
+export { migrateOutbox } from './migrate-outbox.js';
+export { outboxMigrations } from './migrations/index.js';
+export type { ChangeRecorder, Outbox, OutboxDependencies } from './outbox.js';
+export { createOutbox } from './outbox.js';
+export type {
+  Publisher,
+  PublisherDependencies,
+  PublisherOptions,
+  PublishPath,
+  PublishResult,
+  ResolvedPublisherOptions,
+} from './publisher.js';
+export { createPublisher, publisherOptionsSchema } from './publisher.js';
+export { deletePublished } from './queries/delete-published.js';
+export { findUnpublished, unpublishedStats } from './queries/find-unpublished.js';
+export type { ChangeLogFilter } from './queries/list-changes.js';
+export { listChanges } from './queries/list-changes.js';
+export { markPublished } from './queries/mark-published.js';
+export { recordChanges } from './record-changes.js';
+export type { Retention, RetentionOptions } from './retention.js';
+export { createRetention, retentionOptionsSchema } from './retention.js';
+export type { JobContext, ScheduledJob, ScheduledJobDefinition } from './scheduled-job.js';
+export { createScheduledJob } from './scheduled-job.js';
+export type { ChangesTable, FailedMessagesTable, OutboxDatabase } from './schema.js';
+export type { Sweeper, SweeperDependencies, SweeperOptions } from './sweeper.js';
+export { createSweeper, defaultHolder, sweeperOptionsSchema } from './sweeper.js';
+export { topicName } from './topology.js';
+export type { ChangeInput, ChangeMessage, ChangeMessageBody, ChangeType, RecordedChange } from './types.js';

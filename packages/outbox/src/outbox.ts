@@ -1,0 +1,108 @@
+import type { SNSClient } from '@aws-sdk/client-sns';
+import type { Semaphore } from '@changeflow/semaphore';
+import type { Kysely, Transaction } from 'kysely';
+import { type Logger, pino } from 'pino';
+import { Registry } from 'prom-client';
+import { type OutboxMetrics, outboxMetrics } from './metrics.js';
+import { createPublisher, type Publisher, type PublisherOptions, type PublishResult } from './publisher.js';
+import { recordChanges } from './record-changes.js';
+import { createRetention, type Retention, type RetentionOptions } from './retention.js';
+import type { OutboxDatabase } from './schema.js';
+import { createSweeper, type Sweeper, type SweeperOptions } from './sweeper.js';
+import type { ChangeInput, RecordedChange } from './types.js';
+
+/** Collects the changes of one `outbox.transaction(…)`. */
+export interface ChangeRecorder {
+  /** Records changes in the transaction (one multi-row insert per call). */
+  record(changes: ChangeInput | readonly ChangeInput[]): Promise<RecordedChange[]>;
+  /** Everything recorded so far in this transaction. */
+  readonly recorded: readonly RecordedChange[];
+}
+
+/** What the outbox is built from. Collaborators are the caller's: the outbox closes none of them. */
+export interface OutboxDependencies<DB extends OutboxDatabase> {
+  db: Kysely<DB>;
+  /** From `createAwsClients(…)` in `@changeflow/aws`. */
+  sns: SNSClient;
+  /** @defaultValue a silent logger */
+  logger?: Logger;
+  /** Where the outbox's metrics go. @defaultValue a private registry */
+  registry?: Registry;
+}
+
+/** The outbox of one write service process. */
+export interface Outbox<DB extends OutboxDatabase> {
+  /**
+   * Runs `fn` in a transaction, records the changes it states, commits, and then publishes them at
+   * once (the fast path) without making the caller wait for SNS. A throw in `fn` rolls everything
+   * back and nothing is published (G1, G2).
+   */
+  transaction<T>(fn: (trx: Transaction<DB>, changes: ChangeRecorder) => Promise<T>): Promise<T>;
+  /** Records changes in a transaction the caller manages; call {@link afterCommit} after it commits. */
+  record(trx: Kysely<DB>, changes: ChangeInput | readonly ChangeInput[]): Promise<RecordedChange[]>;
+  /**
+   * The fast path for callers that manage their own transactions: publishes changes that have
+   * committed. Resolves when SNS took them or they were left for the sweeper; never rejects.
+   */
+  afterCommit(changes: readonly RecordedChange[]): Promise<PublishResult>;
+  /** Resolves once every fast-path publish started so far has finished. */
+  flush(): Promise<void>;
+  /** A sweeper sharing this outbox's publisher; start it in one role of the deployment (the workers). */
+  createSweeper(semaphore: Semaphore, options?: SweeperOptions): Sweeper;
+  /** A retention job for this outbox's table. */
+  createRetention(semaphore: Semaphore, options?: RetentionOptions): Retention;
+  readonly publisher: Publisher;
+  readonly metrics: OutboxMetrics;
+}
+
+/**
+ * Creates the outbox a write service uses: record changes with the write, publish after commit.
+ *
+ * @example
+ * const aws = createAwsClients(awsOptionsFromEnv());
+ * const outbox = createOutbox({ db, sns: aws.sns, logger }, { topicPrefix: 'changeflow' });
+ * await outbox.transaction(async (trx, changes) => {
+ *   await trx.insertInto('trainee').values(row).execute();
+ *   await changes.record({ objectType: 'trainee', objectId: row.id, objectVersion: 1, changeType: 'CREATE' });
+ * });
+ */
+export function createOutbox<DB extends OutboxDatabase>(
+  deps: OutboxDependencies<DB>,
+  options: PublisherOptions,
+): Outbox<DB> {
+  const logger = deps.logger ?? pino({ level: 'silent' });
+  const metrics = outboxMetrics(deps.registry ?? new Registry());
+  const db = deps.db as unknown as Kysely<OutboxDatabase>;
+  const publisher = createPublisher({ db, sns: deps.sns, logger, metrics }, options);
+  const afterCommit = (changes: readonly RecordedChange[]) => publisher.publish(changes, 'fast');
+  return {
+    async transaction(fn) {
+      const recorded: RecordedChange[] = [];
+      const result = await deps.db.transaction().execute(async (trx) => {
+        const recorder: ChangeRecorder = {
+          async record(changes) {
+            const rows = await recordChanges(trx, changes);
+            recorded.push(...rows);
+            return rows;
+          },
+          get recorded() {
+            return recorded;
+          },
+        };
+        return fn(trx, recorder);
+      });
+      // G2: only now, after the commit. The caller does not wait for SNS; flush() does.
+      void afterCommit(recorded);
+      return result;
+    },
+    record: (trx, changes) => recordChanges(trx, changes),
+    afterCommit,
+    flush: () => publisher.flush(),
+    createSweeper: (semaphore, sweeperOptions) =>
+      createSweeper({ db, publisher, semaphore, logger, metrics }, sweeperOptions),
+    createRetention: (semaphore, retentionOptions) =>
+      createRetention({ db, semaphore, logger, metrics }, retentionOptions),
+    publisher,
+    metrics,
+  };
+}

@@ -1,0 +1,337 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  CreateTopicCommand,
+  type MessageAttributeValue,
+  PublishBatchCommand,
+  type PublishBatchCommandOutput,
+  type PublishBatchRequestEntry,
+  type SNSClient,
+} from '@aws-sdk/client-sns';
+import { parseOptions, toError } from '@changeflow/errors';
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { type PackedMessage, packBatches, packMessages, SNS_MAX_PAYLOAD_BYTES } from './message-codec.js';
+import type { OutboxMetrics } from './metrics.js';
+import { markPublished } from './queries/mark-published.js';
+import type { OutboxDatabase } from './schema.js';
+import { topicName } from './topology.js';
+import type { RecordedChange } from './types.js';
+
+/** Room kept under SNS's 256 KiB for the request's own framing. */
+const PAYLOAD_MARGIN_BYTES = 1024;
+
+export const publisherOptionsSchema = z.object({
+  /**
+   * Topic names are `<topicPrefix>-<objectType>`; SNS allows `[A-Za-z0-9_-]`, 256 characters in all.
+   */
+  topicPrefix: z.string().regex(/^[A-Za-z0-9_-]{1,180}$/, 'must be 1-180 letters, digits, "-" or "_"'),
+  /**
+   * Changes packed into one SNS message at most. Smaller messages split faster when a worker fails one.
+   * @defaultValue 100
+   */
+  maxChangesPerMessage: z.number().int().positive().max(10_000).default(100),
+  /**
+   * Bytes of one message, attributes included (SNS allows 256 KiB).
+   * @defaultValue 261120 (256 KiB less 1 KiB)
+   */
+  maxMessageBytes: z
+    .number()
+    .int()
+    .min(4096)
+    .max(SNS_MAX_PAYLOAD_BYTES)
+    .default(SNS_MAX_PAYLOAD_BYTES - PAYLOAD_MARGIN_BYTES),
+  /**
+   * Bytes of one `PublishBatch` call in all (SNS allows 256 KiB across its entries).
+   * @defaultValue 261120 (256 KiB less 1 KiB)
+   */
+  maxBatchBytes: z
+    .number()
+    .int()
+    .min(4096)
+    .max(SNS_MAX_PAYLOAD_BYTES)
+    .default(SNS_MAX_PAYLOAD_BYTES - PAYLOAD_MARGIN_BYTES),
+  /**
+   * `PublishBatch` calls in flight at once from this process; changes that arrive meanwhile share the next ones.
+   * @defaultValue 8
+   */
+  maxConcurrentRequests: z.number().int().positive().max(256).default(8),
+  /**
+   * Attempts for an entry SNS rejected with a retryable (non-sender) fault, including the first. A whole
+   * call that fails is retried by the SDK (`maxAttempts` in `@changeflow/aws`), not again here.
+   * @defaultValue 3
+   */
+  maxEntryAttempts: z.number().int().positive().max(20).default(3),
+  /**
+   * First delay before re-sending rejected entries; doubles per attempt, with full jitter.
+   * @defaultValue 50
+   */
+  retryBaseDelayMs: z.number().int().nonnegative().default(50),
+});
+
+/** Options for {@link createPublisher}; only `topicPrefix` is required. */
+export type PublisherOptions = z.input<typeof publisherOptionsSchema>;
+export type ResolvedPublisherOptions = z.output<typeof publisherOptionsSchema>;
+
+/** `fast`: right after the commit; `sweep`: re-sent by the sweeper. Only labels metrics and logs. */
+export type PublishPath = 'fast' | 'sweep';
+
+/** What became of the changes handed to {@link Publisher.publish}. */
+export interface PublishResult {
+  /** Change numbers SNS accepted (and that were marked published, unless marking failed: see logs). */
+  published: string[];
+  /** Change numbers not accepted; they stay unpublished and the sweeper sends them later. */
+  failed: string[];
+}
+
+/** Sends recorded changes to their topics and marks them published. Never throws for SNS trouble. */
+export interface Publisher {
+  /**
+   * Publishes committed changes. Calls made while earlier ones are in flight share `PublishBatch`
+   * calls. Resolves when every change was accepted or given up on; never rejects.
+   */
+  publish(changes: readonly RecordedChange[], path?: PublishPath): Promise<PublishResult>;
+  /** The ARN of an object type's topic, created (idempotently) and cached on first use. */
+  topicArn(objectType: string): Promise<string>;
+  /** Resolves when nothing is waiting or in flight. */
+  flush(): Promise<void>;
+}
+
+/** What a publisher needs from its caller. */
+export interface PublisherDependencies {
+  db: Kysely<OutboxDatabase>;
+  sns: SNSClient;
+  logger: Logger;
+  metrics: OutboxMetrics;
+}
+
+interface PendingPublish {
+  changes: readonly RecordedChange[];
+  path: PublishPath;
+  resolve: (result: PublishResult) => void;
+}
+
+/**
+ * Creates the publisher used by the fast path and the sweeper.
+ *
+ * Changes are grouped by object type; each group is packed into as few SNS messages as the size and
+ * count limits allow, and up to 10 messages go in one `PublishBatch`. A change is marked published only
+ * after SNS accepted the entry that carried it (G3: a change SNS did not take stays for the sweeper).
+ */
+export function createPublisher(deps: PublisherDependencies, options: PublisherOptions): Publisher {
+  const resolved = parseOptions(publisherOptionsSchema, options, 'publisher options');
+  return new BatchingPublisher(deps, resolved);
+}
+
+class BatchingPublisher implements Publisher {
+  readonly #deps: PublisherDependencies;
+  readonly #options: ResolvedPublisherOptions;
+  readonly #log: Logger;
+  readonly #topicArns = new Map<string, Promise<string>>();
+  readonly #attributeBytes: number;
+  #pending: PendingPublish[] = [];
+  #inFlight = 0;
+  #scheduled = false;
+  #idleWaiters: Array<() => void> = [];
+
+  constructor(deps: PublisherDependencies, options: ResolvedPublisherOptions) {
+    this.#deps = deps;
+    this.#options = options;
+    this.#log = deps.logger.child({ component: 'outbox-publisher' });
+    // The attribute names and types, plus the longest values they can take.
+    this.#attributeBytes = 'objectType'.length + 'String'.length + 63 + 'changeCount'.length + 'Number'.length + 5;
+  }
+
+  publish(changes: readonly RecordedChange[], path: PublishPath = 'fast'): Promise<PublishResult> {
+    if (changes.length === 0) return Promise.resolve({ published: [], failed: [] });
+    return new Promise((resolve) => {
+      this.#pending.push({ changes, path, resolve });
+      // Let every transaction that commits in this tick join the same batch.
+      if (!this.#scheduled) {
+        this.#scheduled = true;
+        queueMicrotask(() => {
+          this.#scheduled = false;
+          this.#pump();
+        });
+      }
+    });
+  }
+
+  topicArn(objectType: string): Promise<string> {
+    let arn = this.#topicArns.get(objectType);
+    if (arn === undefined) {
+      const name = topicName(this.#options.topicPrefix, objectType);
+      arn = this.#deps.sns.send(new CreateTopicCommand({ Name: name })).then((answer) => {
+        if (!answer.TopicArn) throw new Error(`CreateTopic ${name} answered without a TopicArn`);
+        return answer.TopicArn;
+      });
+      // A failed lookup is not cached: the next publish asks again.
+      arn.catch(() => this.#topicArns.delete(objectType));
+      this.#topicArns.set(objectType, arn);
+    }
+    return arn;
+  }
+
+  flush(): Promise<void> {
+    if (this.#pending.length === 0 && this.#inFlight === 0 && !this.#scheduled) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  #pump(): void {
+    while (this.#inFlight < this.#options.maxConcurrentRequests && this.#pending.length > 0) {
+      const items = this.#takeRequestWorth();
+      this.#inFlight += 1;
+      void this.#send(items).finally(() => {
+        this.#inFlight -= 1;
+        this.#pump();
+        if (this.#inFlight === 0 && this.#pending.length === 0) {
+          for (const wake of this.#idleWaiters.splice(0)) wake();
+        }
+      });
+    }
+  }
+
+  /** Takes waiting publishes until they fill about one `PublishBatch` (at least one publish). */
+  #takeRequestWorth(): PendingPublish[] {
+    const budget = this.#options.maxChangesPerMessage * 10;
+    let taken = 0;
+    let count = 0;
+    while (
+      taken < this.#pending.length &&
+      (taken === 0 || count + (this.#pending[taken]?.changes.length ?? 0) <= budget)
+    ) {
+      count += this.#pending[taken]?.changes.length ?? 0;
+      taken += 1;
+    }
+    return this.#pending.splice(0, taken);
+  }
+
+  async #send(items: PendingPublish[]): Promise<void> {
+    const accepted = new Set<string>();
+    try {
+      const byType = new Map<string, RecordedChange[]>();
+      for (const item of items) {
+        for (const change of item.changes) {
+          const group = byType.get(change.objectType) ?? [];
+          group.push(change);
+          byType.set(change.objectType, group);
+        }
+      }
+      await Promise.all([...byType].map(([objectType, changes]) => this.#sendType(objectType, changes, accepted)));
+      await this.#mark([...accepted]);
+    } catch (err) {
+      // Nothing above should throw; if it does, the changes stay unpublished for the sweeper.
+      this.#log.error({ err: toError(err) }, 'publish failed unexpectedly; the sweeper will re-send');
+    }
+    for (const item of items) {
+      const result: PublishResult = { published: [], failed: [] };
+      for (const change of item.changes) {
+        (accepted.has(change.changeNumber) ? result.published : result.failed).push(change.changeNumber);
+      }
+      this.#deps.metrics.changesPublished.inc({ path: item.path }, result.published.length);
+      item.resolve(result);
+    }
+  }
+
+  async #sendType(objectType: string, changes: RecordedChange[], accepted: Set<string>): Promise<void> {
+    let arn: string;
+    try {
+      arn = await this.topicArn(objectType);
+    } catch (err) {
+      this.#fail(changes.length, 'topic', err, { objectType });
+      return;
+    }
+    const messages = packMessages(changes, {
+      maxChangesPerMessage: this.#options.maxChangesPerMessage,
+      maxMessageBytes: this.#options.maxMessageBytes,
+      attributeBytes: this.#attributeBytes,
+    });
+    for (const batch of packBatches(messages, this.#options.maxBatchBytes)) {
+      for (const changeNumber of await this.#publishBatch(arn, objectType, batch)) accepted.add(changeNumber);
+    }
+  }
+
+  /** One `PublishBatch`, re-sending the entries SNS rejected with a retryable fault. Returns accepted change numbers. */
+  async #publishBatch(topicArn: string, objectType: string, batch: PackedMessage[]): Promise<string[]> {
+    const accepted: string[] = [];
+    let remaining = batch.map((message, index) => ({ id: String(index), message }));
+    for (let attempt = 1; remaining.length > 0; attempt += 1) {
+      const started = performance.now();
+      let answer: PublishBatchCommandOutput;
+      try {
+        answer = await this.#deps.sns.send(
+          new PublishBatchCommand({
+            TopicArn: topicArn,
+            PublishBatchRequestEntries: remaining.map(({ id, message }) => this.#entry(id, objectType, message)),
+          }),
+        );
+      } catch (err) {
+        // The SDK already retried the call; SNS is unreachable or refused it whole.
+        this.#fail(countChanges(remaining), 'request', err, { objectType, attempt });
+        return accepted;
+      } finally {
+        this.#deps.metrics.publishDuration.observe((performance.now() - started) / 1000);
+      }
+      const byId = new Map(remaining.map((entry) => [entry.id, entry]));
+      for (const ok of answer.Successful ?? []) {
+        const entry = ok.Id === undefined ? undefined : byId.get(ok.Id);
+        if (entry) accepted.push(...entry.message.changeNumbers);
+      }
+      const retry: typeof remaining = [];
+      for (const failure of answer.Failed ?? []) {
+        const entry = failure.Id === undefined ? undefined : byId.get(failure.Id);
+        if (!entry) continue;
+        if (failure.SenderFault || attempt >= this.#options.maxEntryAttempts) {
+          this.#fail(
+            entry.message.changeNumbers.length,
+            failure.Code ?? 'entry',
+            new Error(failure.Message ?? failure.Code),
+            {
+              objectType,
+              attempt,
+              senderFault: failure.SenderFault,
+            },
+          );
+        } else {
+          retry.push(entry);
+        }
+      }
+      remaining = retry;
+      if (remaining.length > 0) await sleep(Math.random() * this.#options.retryBaseDelayMs * 2 ** (attempt - 1));
+    }
+    return accepted;
+  }
+
+  #entry(id: string, objectType: string, message: PackedMessage): PublishBatchRequestEntry {
+    const attributes: Record<string, MessageAttributeValue> = {
+      objectType: { DataType: 'String', StringValue: objectType },
+      changeCount: { DataType: 'Number', StringValue: String(message.changeNumbers.length) },
+    };
+    return { Id: id, Message: message.body, MessageAttributes: attributes };
+  }
+
+  async #mark(changeNumbers: string[]): Promise<void> {
+    if (changeNumbers.length === 0) return;
+    try {
+      await markPublished(this.#deps.db, changeNumbers);
+    } catch (err) {
+      // SNS has them; the sweeper will send them once more (at-least-once), which handlers absorb (G4).
+      this.#log.error(
+        { err: toError(err), changes: changeNumbers.length },
+        'published changes could not be marked; they will be re-sent',
+      );
+    }
+  }
+
+  #fail(changes: number, reason: string, err: unknown, fields: Record<string, unknown>): void {
+    this.#deps.metrics.publishFailures.inc({ reason }, changes);
+    this.#log.warn(
+      { ...fields, changes, reason, err: toError(err) },
+      'changes not published; the sweeper will re-send them',
+    );
+  }
+}
+
+function countChanges(entries: readonly { message: PackedMessage }[]): number {
+  return entries.reduce((sum, entry) => sum + entry.message.changeNumbers.length, 0);
+}

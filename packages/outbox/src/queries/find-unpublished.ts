@@ -1,0 +1,44 @@
+import { type Kysely, sql } from 'kysely';
+import type { OutboxDatabase } from '../schema.js';
+import type { RecordedChange } from '../types.js';
+import { toRecordedChange } from './to-recorded-change.js';
+
+/**
+ * The oldest changes still unpublished after `graceMs` (by the database clock), at most `limit`.
+ *
+ * G3: no cursor. The search is "unpublished", through the partial index, so a transaction that
+ * commits late with a lower change number is found like any other.
+ */
+export async function findUnpublished(
+  db: Kysely<OutboxDatabase>,
+  graceMs: number,
+  limit: number,
+): Promise<RecordedChange[]> {
+  const rows = await db
+    .selectFrom('changes')
+    .selectAll()
+    .where('published_at', 'is', null)
+    .where('created_at', '<', sql<Date>`now() - make_interval(secs => ${graceMs / 1000})`)
+    .orderBy('change_number')
+    .limit(limit)
+    .execute();
+  return rows.map(toRecordedChange);
+}
+
+/** How big the backlog is: unpublished changes and the age of the oldest, by the database clock. */
+export async function unpublishedStats(
+  db: Kysely<OutboxDatabase>,
+): Promise<{ count: number; oldestAgeMs: number | null }> {
+  const row = await db
+    .selectFrom('changes')
+    .select([
+      sql<string>`count(*)`.as('count'),
+      sql<string | null>`extract(epoch from now() - min(created_at)) * 1000`.as('oldest_age_ms'),
+    ])
+    .where('published_at', 'is', null)
+    .executeTakeFirstOrThrow();
+  return {
+    count: Number(row.count),
+    oldestAgeMs: row.oldest_age_ms === null ? null : Math.max(0, Number(row.oldest_age_ms)),
+  };
+}

@@ -1,0 +1,75 @@
+import { parseOptions } from '@changeflow/errors';
+import type { Semaphore } from '@changeflow/semaphore';
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import type { OutboxMetrics } from './metrics.js';
+import { deletePublished } from './queries/delete-published.js';
+import { createScheduledJob, type JobContext, type ScheduledJob } from './scheduled-job.js';
+import type { OutboxDatabase } from './schema.js';
+import { defaultHolder } from './sweeper.js';
+
+export const retentionOptionsSchema = z.object({
+  /**
+   * node-cron expression of the retention run.
+   * @defaultValue '*\/5 * * * *' (every five minutes)
+   */
+  schedule: z.string().default('*/5 * * * *'),
+  /**
+   * Published changes recorded longer ago than this are deleted. Unpublished ones never are.
+   * @defaultValue 604800000 (7 days)
+   */
+  retentionMs: z
+    .number()
+    .int()
+    .nonnegative()
+    .default(7 * 24 * 60 * 60 * 1000),
+  /**
+   * Rows deleted per statement, so no delete holds locks or bloats WAL for long.
+   * @defaultValue 5000
+   */
+  batchSize: z.number().int().positive().max(100_000).default(5000),
+  /**
+   * Batches per run at most; the next run goes on.
+   * @defaultValue 100
+   */
+  maxBatchesPerRun: z.number().int().positive().default(100),
+  /** @defaultValue 60000 */
+  leaseMs: z.number().int().positive().default(60_000),
+  /** @defaultValue `<hostname>:<pid>` */
+  holder: z.string().min(1).optional(),
+});
+
+export type RetentionOptions = z.input<typeof retentionOptionsSchema>;
+
+/** Retention: a {@link ScheduledJob} whose `runOnce` deletes old published changes. */
+export type Retention = ScheduledJob;
+
+/** Creates the retention job: deletes published changes older than `retentionMs`, in bounded batches. */
+export function createRetention(
+  deps: { db: Kysely<OutboxDatabase>; semaphore: Semaphore; logger: Logger; metrics: OutboxMetrics },
+  options: RetentionOptions = {},
+): Retention {
+  const resolved = parseOptions(retentionOptionsSchema, options, 'retention options');
+  const log = deps.logger.child({ component: 'outbox-retention' });
+  const prune = async ({ signal }: JobContext) => {
+    let deleted = 0;
+    for (let batch = 0; batch < resolved.maxBatchesPerRun && !signal.aborted; batch += 1) {
+      const count = await deletePublished(deps.db, resolved.retentionMs, resolved.batchSize);
+      deleted += count;
+      deps.metrics.changesDeleted.inc(count);
+      if (count < resolved.batchSize) break;
+    }
+    if (deleted > 0) log.info({ changes: deleted }, 'retention deleted published changes');
+  };
+  return createScheduledJob(
+    { semaphore: deps.semaphore, logger: deps.logger },
+    {
+      name: 'outbox-retention',
+      schedule: resolved.schedule,
+      leaseMs: resolved.leaseMs,
+      holder: resolved.holder ?? defaultHolder(),
+      run: prune,
+    },
+  );
+}

@@ -1,0 +1,128 @@
+import { toError } from '@changeflow/errors';
+import type { Lease, Semaphore } from '@changeflow/semaphore';
+import { createTask, type ScheduledTask, validate } from 'node-cron';
+import type { Logger } from 'pino';
+
+/** What a job's run receives. */
+export interface JobContext {
+  /** Aborted when the job is stopped or its lease was lost: stop at the next safe point. */
+  signal: AbortSignal;
+}
+
+/** A timer-driven job that runs in one process of the cluster at a time (a semaphore slot of one). */
+export interface ScheduledJob {
+  /** Starts the timer. Idempotent. */
+  start(): void;
+  /** Stops the timer, aborts a run in progress at its next safe point and waits for it. Idempotent. */
+  stop(): Promise<void>;
+  /**
+   * Runs once now, unless a run is already going in this process (`busy`) or another instance holds
+   * the slot (`not-elected`).
+   */
+  runOnce(): Promise<'ran' | 'busy' | 'not-elected'>;
+}
+
+export interface ScheduledJobDefinition {
+  /** Names the job in logs; the semaphore key is `changeflow:<name>`. */
+  name: string;
+  /** node-cron expression; six fields allow seconds (`* * * * * *` is every second). */
+  schedule: string;
+  /** Lease on the slot; refreshed every third of it while the run lasts. */
+  leaseMs: number;
+  /** Who holds the slot, for `holders()` and logs (host and pid, usually). */
+  holder: string;
+  run(context: JobContext): Promise<void>;
+}
+
+/**
+ * Runs `definition.run` on its schedule in at most one process of the cluster at a time: each run
+ * first takes the only slot of the job's semaphore key, keeps the lease fresh while it works, and
+ * releases it after. A lost lease aborts the run's signal (G6: the next holder may already be working).
+ */
+export function createScheduledJob(
+  deps: { semaphore: Semaphore; logger: Logger },
+  definition: ScheduledJobDefinition,
+): ScheduledJob {
+  if (!validate(definition.schedule)) {
+    throw new TypeError(`${definition.name}: schedule "${definition.schedule}" is not a cron expression`);
+  }
+  const log = deps.logger.child({ component: definition.name });
+  const key = `changeflow:${definition.name}`;
+  let task: ScheduledTask | undefined;
+  let current: Promise<unknown> | undefined;
+  let stopping = new AbortController();
+
+  const runOnce = async (): Promise<'ran' | 'busy' | 'not-elected'> => {
+    if (current) return 'busy';
+    const run = (async () => {
+      const lease = await deps.semaphore.acquire(key, 1, definition.leaseMs, definition.holder);
+      if (lease === undefined) return 'not-elected' as const;
+      const controller = new AbortController();
+      const onStop = () => controller.abort(stopping.signal.reason);
+      stopping.signal.addEventListener('abort', onStop, { once: true });
+      let held: Lease = lease;
+      let isLeaseLost = false;
+      const refresher = setInterval(
+        () => {
+          deps.semaphore.refresh(held).then(
+            (fresh) => {
+              held = fresh;
+            },
+            (err: unknown) => {
+              isLeaseLost = true;
+              log.warn({ err: toError(err) }, 'lease lost; stopping this run');
+              controller.abort(err);
+            },
+          );
+        },
+        Math.max(1, Math.floor(definition.leaseMs / 3)),
+      );
+      try {
+        await definition.run({ signal: controller.signal });
+        return 'ran' as const;
+      } finally {
+        clearInterval(refresher);
+        stopping.signal.removeEventListener('abort', onStop);
+        if (!isLeaseLost) {
+          await deps.semaphore.release(held).catch((err: unknown) => {
+            log.warn({ err: toError(err) }, 'could not release the lease; it expires by itself');
+          });
+        }
+      }
+    })();
+    current = run;
+    try {
+      return await run;
+    } finally {
+      current = undefined;
+    }
+  };
+
+  return {
+    start() {
+      if (task) return;
+      stopping = new AbortController();
+      task = createTask(
+        definition.schedule,
+        async () => {
+          try {
+            await runOnce();
+          } catch (err) {
+            // A failed run is logged and the next tick tries again; nothing crashes the process.
+            log.error({ err: toError(err) }, `${definition.name} run failed; retrying on the next tick`);
+          }
+        },
+        { name: definition.name, noOverlap: true },
+      );
+      void task.start();
+    },
+    async stop() {
+      const stopped = task;
+      task = undefined;
+      if (stopped) await stopped.destroy();
+      stopping.abort(new Error(`${definition.name} stopped`));
+      await current?.catch(() => {});
+    },
+    runOnce,
+  };
+}

@@ -1,0 +1,69 @@
+import type { SNSClient } from '@aws-sdk/client-sns';
+import {
+  createSubscribedQueue,
+  type SubscribedQueue,
+  testAwsClients,
+  uniquePrefix,
+  waitFor,
+} from '@changeflow/test-support';
+import type { Kysely } from 'kysely';
+import { createOutbox, decodeChangeMessageBody, type Outbox, type OutboxDatabase } from '../src/index.js';
+
+/** Every change number in the messages a queue received so far. */
+export class ReceivedChanges {
+  readonly numbers = new Set<string>();
+  readonly objectIds = new Set<string>();
+  deliveries = 0;
+
+  constructor(private readonly queue: SubscribedQueue) {}
+
+  /** One receive; returns how many changes it brought. */
+  async receiveOnce(waitTimeSeconds = 1): Promise<number> {
+    let count = 0;
+    for (const message of await this.queue.receive(waitTimeSeconds)) {
+      for (const change of decodeChangeMessageBody(message.Body ?? '').changes) {
+        this.numbers.add(change.changeNumber);
+        this.objectIds.add(change.objectId);
+        this.deliveries += 1;
+        count += 1;
+      }
+    }
+    return count;
+  }
+
+  /** Receives until every one of `expected` arrived. */
+  async waitForAll(expected: Iterable<string>, timeoutMs = 15_000): Promise<void> {
+    const wanted = [...expected];
+    await waitFor(
+      async () => {
+        await this.receiveOnce(1);
+        return wanted.every((number) => this.numbers.has(number));
+      },
+      { timeoutMs, intervalMs: 0, description: `${wanted.length} change numbers on the queue` },
+    );
+  }
+}
+
+/** An outbox on `sns` with its own topic prefix, and a queue subscribed to the `trainee` topic. */
+export async function outboxWithQueue(
+  db: Kysely<OutboxDatabase>,
+  options: { sns?: SNSClient; objectType?: string } = {},
+): Promise<{ outbox: Outbox<OutboxDatabase>; received: ReceivedChanges; topicPrefix: string; close(): Promise<void> }> {
+  const aws = testAwsClients();
+  const topicPrefix = uniquePrefix('outbox');
+  const outbox = createOutbox({ db, sns: options.sns ?? aws.sns }, { topicPrefix });
+  // The topic is created through the test's own clients: the outbox's endpoint may be down.
+  const local = createOutbox({ db, sns: aws.sns }, { topicPrefix });
+  const topicArn = await local.publisher.topicArn(options.objectType ?? 'trainee');
+  const queue = await createSubscribedQueue(aws, `${topicPrefix}-watch`, [topicArn]);
+  return {
+    outbox,
+    received: new ReceivedChanges(queue),
+    topicPrefix,
+    async close() {
+      await outbox.flush();
+      await queue.delete();
+      aws.destroy();
+    },
+  };
+}
