@@ -7,9 +7,11 @@ import type { Logger } from 'pino';
 export interface JobContext {
   /** Aborted when the job is stopped or its lease was lost: stop at the next safe point. */
   signal: AbortSignal;
+  /** The slot this run holds (as acquired; refreshed behind the scenes). */
+  lease: Lease;
 }
 
-/** A timer-driven job that runs in one process of the cluster at a time (a semaphore slot of one). */
+/** A timer-driven job that runs in at most `maxLocks` processes of the cluster at a time (default one). */
 export interface ScheduledJob {
   /** Starts the timer. Idempotent. */
   start(): void;
@@ -23,8 +25,12 @@ export interface ScheduledJob {
 }
 
 export interface ScheduledJobDefinition {
-  /** Names the job in logs; the semaphore key is `changeflow:<name>`. */
+  /** Names the job in logs. */
   name: string;
+  /** The semaphore key whose slot a run takes. @defaultValue `changeflow:<name>` */
+  key?: string;
+  /** Runs of this job allowed at once across the cluster. @defaultValue 1 */
+  maxLocks?: number;
   /** node-cron expression; six fields allow seconds (`* * * * * *` is every second). */
   schedule: string;
   /** Lease on the slot; refreshed every third of it while the run lasts. */
@@ -35,8 +41,8 @@ export interface ScheduledJobDefinition {
 }
 
 /**
- * Runs `definition.run` on its schedule in at most one process of the cluster at a time: each run
- * first takes the only slot of the job's semaphore key, keeps the lease fresh while it works, and
+ * Runs `definition.run` on its schedule in at most `maxLocks` processes of the cluster at a time: each
+ * run first takes a slot of the job's semaphore key, keeps the lease fresh while it works, and
  * releases it after. A lost lease aborts the run's signal (G6: the next holder may already be working).
  */
 export function createScheduledJob(
@@ -47,7 +53,8 @@ export function createScheduledJob(
     throw new TypeError(`${definition.name}: schedule "${definition.schedule}" is not a cron expression`);
   }
   const log = deps.logger.child({ component: definition.name });
-  const key = `changeflow:${definition.name}`;
+  const key = definition.key ?? `changeflow:${definition.name}`;
+  const maxLocks = definition.maxLocks ?? 1;
   let task: ScheduledTask | undefined;
   let current: Promise<unknown> | undefined;
   let stopping = new AbortController();
@@ -55,7 +62,7 @@ export function createScheduledJob(
   const runOnce = async (): Promise<'ran' | 'busy' | 'not-elected'> => {
     if (current) return 'busy';
     const run = (async () => {
-      const lease = await deps.semaphore.acquire(key, 1, definition.leaseMs, definition.holder);
+      const lease = await deps.semaphore.acquire(key, maxLocks, definition.leaseMs, definition.holder);
       if (lease === undefined) return 'not-elected' as const;
       const controller = new AbortController();
       const onStop = () => controller.abort(stopping.signal.reason);
@@ -78,7 +85,7 @@ export function createScheduledJob(
         Math.max(1, Math.floor(definition.leaseMs / 3)),
       );
       try {
-        await definition.run({ signal: controller.signal });
+        await definition.run({ signal: controller.signal, lease });
         return 'ran' as const;
       } finally {
         clearInterval(refresher);
