@@ -1,0 +1,49 @@
+import { useTestDatabase } from '@changeflow/test-support';
+import { sql } from 'kysely';
+import { describe, expect, it } from 'vitest';
+import {
+  createSemaphore,
+  migrateSemaphore,
+  SEMAPHORE_MIGRATION_TABLE,
+  type SemaphoreDatabase,
+  semaphoreMigrations,
+} from '../src/index.js';
+
+const testDb = useTestDatabase<SemaphoreDatabase>('semaphore_migrations', migrateSemaphore);
+
+async function recordedMigrations(): Promise<string[]> {
+  const { rows } = await sql<{
+    name: string;
+  }>`select name from ${sql.table(SEMAPHORE_MIGRATION_TABLE)} order by name`.execute(testDb().db);
+  return rows.map((row) => row.name);
+}
+
+describe('migrateSemaphore', () => {
+  it("creates semaphore_slots in the connection's schema and records the migration in its own table", async () => {
+    expect(Object.keys(semaphoreMigrations)).toEqual(['0001-semaphore-slots']);
+    expect(await recordedMigrations()).toEqual(['0001-semaphore-slots']);
+    const { rows } = await sql<{ table_schema: string }>`
+      select table_schema from information_schema.tables where table_name = 'semaphore_slots'
+        and table_schema = current_schema()`.execute(testDb().db);
+    expect(rows).toEqual([{ table_schema: testDb().schema }]);
+  });
+
+  it('runs again without change, keeping the leases', async () => {
+    const lease = await createSemaphore(testDb().db).acquire('kept', 1, 60_000, 'h');
+    await migrateSemaphore(testDb().db);
+    expect(await recordedMigrations()).toEqual(['0001-semaphore-slots']);
+    expect((await createSemaphore(testDb().db).holders('kept')).map((h) => h.token)).toEqual([lease?.token]);
+  });
+
+  it("can be run again by another package's migrator: every statement is idempotent", async () => {
+    for (const migration of Object.values(semaphoreMigrations)) await migration.up(testDb().db);
+    expect(await createSemaphore(testDb().db).holders('kept')).toHaveLength(1);
+  });
+
+  it('refuses a token written by hand: tokens come only from the sequence', async () => {
+    await expect(
+      sql`insert into semaphore_slots (key, slot, token, holder, expires_at)
+          values ('forged', 0, 999999999, 'h', now() + interval '1 minute')`.execute(testDb().db),
+    ).rejects.toThrow(/cannot insert a non-DEFAULT value into column "token"/);
+  });
+});
