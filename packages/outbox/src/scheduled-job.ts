@@ -119,7 +119,9 @@ export function createScheduledJob(
             log.error({ err: toError(err) }, `${definition.name} run failed; retrying on the next tick`);
           }
         },
-        { name: definition.name, noOverlap: true },
+        // Overlap is handled above (`busy`), so node-cron need not block or warn about it; what it
+        // does log goes through ours.
+        { name: definition.name, logger: cronLogger(log) },
       );
       void task.start();
     },
@@ -131,5 +133,16 @@ export function createScheduledJob(
       await current?.catch(() => {});
     },
     runOnce,
+  };
+}
+
+/** node-cron's logger interface, onto pino: its own chatter at debug, its troubles at warn/error. */
+function cronLogger(log: Logger) {
+  return {
+    info: (message: string) => log.debug({ source: 'node-cron' }, message),
+    debug: (message: string | Error) => log.debug({ source: 'node-cron' }, String(message)),
+    warn: (message: string) => log.warn({ source: 'node-cron' }, message),
+    error: (message: string | Error, err?: Error) =>
+      log.error({ source: 'node-cron', err: err ?? toError(message) }, String(message)),
   };
 }
