@@ -13,6 +13,8 @@ export {
 export type { OutboxMetrics } from './metrics.js';
 export { outboxMetrics } from './metrics.js';
 export { migrateOutbox } from './migrate-outbox.js';
+export { runMigrations } from './run-migrations.js';
+export type { MigrationSet } from './run-migrations.js';
 export { outboxMigrations } from './migrations/index.js';
 export type { ChangeRecorder, Outbox, OutboxDependencies } from './outbox.js';
 export { createOutbox } from './outbox.js';

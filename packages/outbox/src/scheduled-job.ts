@@ -33,6 +33,8 @@ export interface ScheduledJobDefinition {
   maxLocks?: number;
   /** node-cron expression; six fields allow seconds (`* * * * * *` is every second). */
   schedule: string;
+  /** IANA time zone the schedule is read in, e.g. `Europe/London`. @defaultValue the process's */
+  timezone?: string;
   /** Lease on the slot; refreshed every third of it while the run lasts. */
   leaseMs: number;
   /** Who holds the slot, for `holders()` and logs (host and pid, usually). */
@@ -121,7 +123,7 @@ export function createScheduledJob(
         },
         // Overlap is handled above (`busy`), so node-cron need not block or warn about it; what it
         // does log goes through ours.
-        { name: definition.name, logger: cronLogger(log) },
+        { name: definition.name, logger: cronLogger(log), timezone: definition.timezone },
       );
       void task.start();
     },

@@ -1,0 +1,14 @@
+/**
+ * The object types reval records changes for; each is an SNS topic `<prefix>-<objectType>`.
+ * `gmc-number` is not primary data: the daily job and the sync record it to have a GMC number's
+ * documents recomputed.
+ */
+export const REVAL_OBJECT_TYPES = {
+  trainee: 'trainee',
+  gmcDoctor: 'gmc-doctor',
+  recommendation: 'recommendation',
+  connectionFailure: 'connection-failure',
+  gmcNumber: 'gmc-number',
+} as const;
+
+export type RevalObjectType = (typeof REVAL_OBJECT_TYPES)[keyof typeof REVAL_OBJECT_TYPES];
