@@ -110,8 +110,12 @@ async function main(argv: readonly string[]): Promise<number> {
       process.stderr.write(`${name}: ${err.message}\n\n${benchmark.usage(name)}\n`);
       return EXIT_USAGE;
     }
+    if (interrupt.signal.aborted) {
+      process.stderr.write(`${name} interrupted and cleaned up; no figures (${describeError(err)})\n`);
+      return 130;
+    }
     process.stderr.write(`bench ${name} failed: ${describeError(err)}\n`);
-    return interrupt.signal.aborted ? 130 : 1;
+    return 1;
   } finally {
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);

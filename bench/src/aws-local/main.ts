@@ -50,7 +50,7 @@ export const benchmark = defineBenchmark({
 
       const throughput = await measureThroughput(aws, throughputPipeline, options, signal);
       const latency = await measureLatency(aws, latencyPipeline, options, signal);
-      if (signal.aborted) throw new Error('interrupted: the figures are incomplete, so none are reported');
+      if (signal.aborted) throw new Error('the figures are incomplete, so none are reported');
 
       report(name, {
         endpoint: local.source,

@@ -60,6 +60,9 @@ export async function startAwsLocalProcess(): Promise<AwsLocalProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', AWS_LOCAL_BIN, '--port', '0', '--host', '127.0.0.1'], {
     cwd: REPO_ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group, so a terminal's Ctrl-C reaches only the benchmark, which then deletes its
+    // topics and queues while the emulator is still up and stops it last.
+    detached: true,
   });
   const killWithUs = () => child.kill('SIGKILL');
   process.once('exit', killWithUs);
