@@ -14,7 +14,7 @@ export const COMMAND_LINE_DEFAULTS = {
   doctors: '1000',
   seed: 'changeflow',
   url: 'http://127.0.0.1:8080',
-  recordsPerRequest: '10000',
+  recordsPerRequest: '1000',
   concurrency: '8',
 } as const;
 

@@ -34,7 +34,7 @@ describe('readCommandLine', () => {
         generate: { doctors: 20, seed: 's', today: '2026-03-15' },
         url: 'http://repository-service:8080',
         token: 'w',
-        recordsPerRequest: 10_000,
+        recordsPerRequest: 1000,
         concurrency: 8,
         quiet: false,
       },
