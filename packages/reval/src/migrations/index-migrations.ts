@@ -1,10 +1,17 @@
-import { type Kysely, type Migration, sql } from 'kysely';
+import { type Kysely, type Migration, type RawBuilder, sql } from 'kysely';
 
 // Dates are `YYYY-MM-DD` text: they sort and compare as dates, and pg hands them back unchanged
 // (a `date` column would come back as a JS Date at local midnight).
 
 /** The reval indexes: `master` and the derived ones, each a table of master documents (REVAL.md). */
-export const REVAL_INDEX_TABLES = ['master', 'recommendation', 'connected', 'disconnected', 'exception', 'discrepancies'] as const;
+export const REVAL_INDEX_TABLES = [
+  'master',
+  'recommendation',
+  'connected',
+  'disconnected',
+  'exception',
+  'discrepancies',
+] as const;
 export type RevalIndexTable = (typeof REVAL_INDEX_TABLES)[number];
 
 /**
@@ -16,7 +23,7 @@ export function revalIndexMigrations(schema: string): Record<string, Migration> 
   return {
     '0001-reval-index': {
       async up(db: Kysely<unknown>) {
-        await sql`create extension if not exists pg_trgm`.execute(db);
+        const trigramOps = await ensureTrigramExtension(db);
         await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
         for (const name of REVAL_INDEX_TABLES) {
           const table = sql.id(schema, name);
@@ -49,13 +56,28 @@ export function revalIndexMigrations(schema: string): Record<string, Migration> 
             )`.execute(db);
           const index = (suffix: string) => sql.id(`${name}_${suffix}`);
           await sql`create index ${index('tcs_person_idx')} on ${table} (tcs_person_id)`.execute(db);
-          await sql`create index ${index('conflicting_idx')} on ${table} using gin (conflicting_tcs_person_ids)`.execute(db);
-          for (const column of ['submission_date', 'doctor_first_name', 'doctor_last_name', 'membership_end_date', 'designated_body', 'tcs_designated_body']) {
-            await sql`create index ${index(`${column}_idx`)} on ${table} (${sql.ref(column)}, doctor_last_name)`.execute(db);
+          await sql`create index ${index('conflicting_idx')} on ${table} using gin (conflicting_tcs_person_ids)`.execute(
+            db,
+          );
+          for (const column of [
+            'submission_date',
+            'doctor_first_name',
+            'doctor_last_name',
+            'membership_end_date',
+            'designated_body',
+            'tcs_designated_body',
+          ]) {
+            await sql`create index ${index(`${column}_idx`)} on ${table} (${sql.ref(column)}, doctor_last_name)`.execute(
+              db,
+            );
           }
           for (const column of ['doctor_first_name', 'doctor_last_name', 'gmc_reference_number', 'programme_name']) {
-            await sql`create index ${index(`${column}_trgm`)} on ${table} using gin (lower(${sql.ref(column)}) gin_trgm_ops)`.execute(db);
+            await sql`create index ${index(`${column}_trgm`)} on ${table} using gin (lower(${sql.ref(column)}) ${trigramOps})`.execute(
+              db,
+            );
           }
+          const list = LIST_INDEXES[name];
+          if (list) await sql`create index ${index('list_idx')} on ${table} ${list}`.execute(db);
         }
       },
       async down(db: Kysely<unknown>) {
@@ -63,4 +85,57 @@ export function revalIndexMigrations(schema: string): Record<string, Migration> 
       },
     },
   };
+}
+
+/**
+ * Covering indexes for the list queries (`src/queries/`), one per table that is listed. A list first
+ * finds its page's GMC numbers and its counts by an index-only scan of the selected designated
+ * bodies' range of one of these (every column a filter, sort or count reads is in it), then fetches
+ * just those documents. Without them, a list of one body read every one of its ~6,000 documents from
+ * the heap, scattered over nearly every page of the table (100,000 doctors: ~2,800 pages per request
+ * against ~110 here; see bench/src/reval-queries).
+ *
+ * - `recommendation`: keyed by body, then in the default order (`submissionDate` descending, missing
+ *   last, last name, GMC number), so the default first page is the first 20 entries of the body's
+ *   range; only doctors in the GMC, the only ones listed or counted.
+ * - `connected`, `exception`, `discrepancies`: keyed by GMC body then GMC number, the default order.
+ * - `disconnected`: keyed by TCS body (these doctors have no GMC body) then GMC number.
+ */
+const LIST_INDEXES: Partial<Record<RevalIndexTable, RawBuilder<unknown>>> = {
+  recommendation: sql`
+    (designated_body, submission_date desc nulls last, doctor_last_name, gmc_reference_number)
+    include (doctor_first_name, under_notice, gmc_status, tis_status, admin, programme_name)
+    where exists_in_gmc`,
+  connected: connectionListIndex('designated_body'),
+  exception: connectionListIndex('designated_body'),
+  discrepancies: connectionListIndex('designated_body'),
+  disconnected: connectionListIndex('tcs_designated_body'),
+};
+
+/** Keyed by one designated body column, including the other and what the connection filters read. */
+function connectionListIndex(body: 'designated_body' | 'tcs_designated_body'): RawBuilder<unknown> {
+  const otherBody = body === 'designated_body' ? 'tcs_designated_body' : 'designated_body';
+  return sql`
+    (${sql.ref(body)}, gmc_reference_number)
+    include (${sql.ref(otherBody)}, doctor_first_name, doctor_last_name, programme_name, membership_end_date,
+             submission_date)`;
+}
+
+/**
+ * Creates pg_trgm once per database, in `public`, and returns its `gin_trgm_ops`, schema-qualified so
+ * it resolves whatever the connection's search_path. Created in the current schema instead, the
+ * extension would belong to whichever schema migrated first (a test file's) and vanish with it,
+ * dropping every trigram index of every other index schema. The advisory lock serialises concurrent
+ * first migrations (parallel test files), which would otherwise race on `create extension` and fail
+ * with a unique violation; it is held until the migration's transaction ends.
+ */
+async function ensureTrigramExtension(db: Kysely<unknown>) {
+  await sql`select pg_advisory_xact_lock(hashtext('changeflow: create extension pg_trgm'))`.execute(db);
+  await sql`create extension if not exists pg_trgm with schema public`.execute(db);
+  const { rows } = await sql<{ schema: string }>`
+    select n.nspname as schema
+    from pg_extension e join pg_namespace n on n.oid = e.extnamespace
+    where e.extname = 'pg_trgm'`.execute(db);
+  const extensionSchema = rows[0]?.schema ?? 'public';
+  return sql.id(extensionSchema, 'gin_trgm_ops');
 }
