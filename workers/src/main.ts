@@ -1,0 +1,35 @@
+/**
+ * `npm run workers`: the workers deployment. Reads its configuration from the environment (see
+ * `config.ts` and the README), runs the registered workers with the outbox sweeper and retention,
+ * serves `/health`, `/ready` and `/metrics` on `ADMIN_PORT`, and drains on SIGTERM or Ctrl-C.
+ */
+import { ConfigError, toError } from '@changeflow/errors';
+import { pino } from 'pino';
+import { startWorkersApp } from './app.js';
+import { loadConfig } from './config.js';
+import { registeredWorkers } from './registered-workers.js';
+import { stopOnSignals } from './shutdown.js';
+
+let config: ReturnType<typeof loadConfig>;
+try {
+  config = loadConfig();
+} catch (err) {
+  // No logger yet: its level is part of the configuration that failed.
+  pino().fatal({ err: toError(err) }, err instanceof ConfigError ? err.message : 'cannot read the configuration');
+  process.exit(1);
+}
+
+const logger = pino({ level: config.logLevel, base: { app: 'changeflow-workers', pid: process.pid } });
+const starting = startWorkersApp({ config, workers: registeredWorkers, logger });
+// A signal during start-up stops the app once it is up (or exits at once on the second signal).
+stopOnSignals({ logger, stop: () => starting.then((app) => app.stop()) });
+try {
+  const app = await starting;
+  logger.info(
+    { adminUrl: app.adminUrl, workers: app.runtime.workers.length },
+    'workers running; SIGTERM or Ctrl-C stops them',
+  );
+} catch (err) {
+  logger.fatal({ err: toError(err) }, toError(err).message);
+  process.exit(1);
+}

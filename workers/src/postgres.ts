@@ -1,0 +1,75 @@
+import { ChangeflowError, toError } from '@changeflow/errors';
+import type { OutboxDatabase } from '@changeflow/outbox';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import type { Logger } from 'pino';
+
+/** How long a new connection may take before the attempt fails (pg waits forever by default). */
+const CONNECT_TIMEOUT_MS = 5_000;
+/**
+ * Connections of the app's pool. Each worker's run needs one now and then (slot refresh, failure
+ * records), as do the sweeper, retention, `/ready` and `/metrics`; handlers that use the app's `db`
+ * share it too.
+ */
+const POOL_SIZE = 10;
+
+/** The app's Postgres: a pool of its own and Kysely on it. */
+export interface AppDatabase {
+  readonly db: Kysely<OutboxDatabase>;
+  /** `host:port` of the server, for messages. */
+  readonly address: string;
+  /** Ends the pool. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Raised when Postgres cannot be reached at start; the message names the address and the next step. */
+export class PostgresUnreachableError extends ChangeflowError {
+  constructor(address: string, cause: unknown) {
+    super(
+      'POSTGRES_UNREACHABLE',
+      `cannot reach Postgres at ${address} (${toError(cause).message}): start it or set DATABASE_URL`,
+      { cause },
+    );
+  }
+}
+
+/**
+ * Opens a pool on `url` and checks that Postgres answers, so a wrong `DATABASE_URL` fails the start
+ * with one clear error instead of every tick logging its own.
+ */
+export async function openDatabase(url: string, logger: Logger): Promise<AppDatabase> {
+  const address = addressOf(url);
+  const pool = new pg.Pool({ connectionString: url, max: POOL_SIZE, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+  // An idle client whose connection dies emits 'error' on the pool; unhandled, it would end the process.
+  pool.on('error', (err) => {
+    // Only the message and code: pg attaches the client, connection parameters and all, to this error.
+    const { message, code } = err as NodeJS.ErrnoException;
+    logger.warn(
+      { error: message, code, component: 'postgres', address },
+      'an idle Postgres connection failed; the pool replaces it',
+    );
+  });
+  const db = new Kysely<OutboxDatabase>({ dialect: new PostgresDialect({ pool }) });
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= db.destroy();
+    return closing;
+  };
+  try {
+    await sql`select 1`.execute(db);
+  } catch (err) {
+    await close();
+    throw new PostgresUnreachableError(address, err);
+  }
+  return { db, address, close };
+}
+
+/** `host:port` of a connection string, with pg's defaults filled in. */
+function addressOf(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.hostname || 'localhost'}:${parsed.port || '5432'}`;
+  } catch {
+    return 'an unparsable DATABASE_URL';
+  }
+}
