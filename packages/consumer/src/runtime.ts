@@ -2,7 +2,13 @@ import { EventEmitter } from 'node:events';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { GetQueueUrlCommand, QueueDoesNotExist, type SQSClient } from '@aws-sdk/client-sqs';
 import { ChangeflowError, parseOptions, toError } from '@changeflow/errors';
-import { createScheduledJob, defaultHolder, type OutboxDatabase, type ScheduledJob } from '@changeflow/outbox';
+import {
+  asOutboxDb,
+  createScheduledJob,
+  defaultHolder,
+  type OutboxDatabase,
+  type ScheduledJob,
+} from '@changeflow/outbox';
 import type { Semaphore } from '@changeflow/semaphore';
 import type { Kysely } from 'kysely';
 import { type Logger, pino } from 'pino';
@@ -35,10 +41,11 @@ export const workerRuntimeOptionsSchema = z.object({
 export type WorkerRuntimeOptions = z.input<typeof workerRuntimeOptionsSchema>;
 
 /** The collaborators of the runtime; it closes none of them. */
-export interface WorkerRuntimeDependencies {
+export interface WorkerRuntimeDependencies<DB extends OutboxDatabase = OutboxDatabase> {
   sqs: SQSClient;
   sns: SNSClient;
-  db: Kysely<OutboxDatabase>;
+  /** Where `failed_messages` and `semaphore_slots` are: any database with the outbox's tables. */
+  db: Kysely<DB>;
   semaphore: Semaphore;
   /** @defaultValue a silent logger */
   logger?: Logger;
@@ -71,8 +78,8 @@ export interface WorkerRuntime extends EventEmitter<WorkerRuntimeEvents> {
  * await runtime.start();
  * process.once('SIGTERM', () => void runtime.stop());
  */
-export function createWorkerRuntime(
-  deps: WorkerRuntimeDependencies,
+export function createWorkerRuntime<DB extends OutboxDatabase>(
+  deps: WorkerRuntimeDependencies<DB>,
   workers: readonly WorkerDefinition[],
   options: WorkerRuntimeOptions,
 ): WorkerRuntime {
@@ -81,7 +88,7 @@ export function createWorkerRuntime(
   const duplicate = names.find((name, index) => names.indexOf(name) !== index);
   if (duplicate)
     throw new ChangeflowError('CONFIG_INVALID', `two workers are named "${duplicate}"; names must be unique`);
-  return new Runtime(deps, workers, resolved);
+  return new Runtime({ ...deps, db: asOutboxDb(deps.db) }, workers, resolved);
 }
 
 class Runtime extends EventEmitter<WorkerRuntimeEvents> implements WorkerRuntime {

@@ -13,8 +13,6 @@ export {
 export type { OutboxMetrics } from './metrics.js';
 export { outboxMetrics } from './metrics.js';
 export { migrateOutbox } from './migrate-outbox.js';
-export { runMigrations } from './run-migrations.js';
-export type { MigrationSet } from './run-migrations.js';
 export { outboxMigrations } from './migrations/index.js';
 export type { ChangeRecorder, Outbox, OutboxDependencies } from './outbox.js';
 export { createOutbox } from './outbox.js';
@@ -27,6 +25,7 @@ export type {
   ResolvedPublisherOptions,
 } from './publisher.js';
 export { createPublisher, publisherOptionsSchema } from './publisher.js';
+export { objectsChangedSinceSnapshot } from './queries/changes-since-snapshot.js';
 export { deletePublished } from './queries/delete-published.js';
 export { findUnpublished, unpublishedStats } from './queries/find-unpublished.js';
 export type { ChangeLogFilter } from './queries/list-changes.js';
@@ -38,6 +37,7 @@ export { createRetention, retentionOptionsSchema } from './retention.js';
 export type { JobContext, ScheduledJob, ScheduledJobDefinition } from './scheduled-job.js';
 export { createScheduledJob } from './scheduled-job.js';
 export type { ChangesTable, FailedMessagesTable, OutboxDatabase } from './schema.js';
+export { asOutboxDb } from './schema.js';
 export type { Sweeper, SweeperDependencies, SweeperOptions } from './sweeper.js';
 export { createSweeper, defaultHolder, sweeperOptionsSchema } from './sweeper.js';
 export { topicName } from './topology.js';

@@ -1,7 +1,6 @@
-import { migrateSemaphore } from '@changeflow/semaphore';
+import { migrateSemaphore, runMigrations } from '@changeflow/semaphore';
 import type { Kysely } from 'kysely';
 import { outboxMigrations } from './migrations/index.js';
-import { runMigrations } from './run-migrations.js';
 
 /**
  * Adds the outbox's tables to a service's database (`changes`, `failed_messages`, and the

@@ -7,7 +7,7 @@ import { type OutboxMetrics, outboxMetrics } from './metrics.js';
 import { createPublisher, type Publisher, type PublisherOptions, type PublishResult } from './publisher.js';
 import { recordChanges } from './record-changes.js';
 import { createRetention, type Retention, type RetentionOptions } from './retention.js';
-import type { OutboxDatabase } from './schema.js';
+import { asOutboxDb, type OutboxDatabase } from './schema.js';
 import { createSweeper, type Sweeper, type SweeperOptions } from './sweeper.js';
 import type { ChangeInput, RecordedChange } from './types.js';
 
@@ -72,7 +72,7 @@ export function createOutbox<DB extends OutboxDatabase>(
 ): Outbox<DB> {
   const logger = deps.logger ?? pino({ level: 'silent' });
   const metrics = outboxMetrics(deps.registry ?? new Registry());
-  const db = deps.db as unknown as Kysely<OutboxDatabase>;
+  const db = asOutboxDb(deps.db);
   const publisher = createPublisher({ db, sns: deps.sns, logger, metrics }, options);
   const afterCommit = (changes: readonly RecordedChange[]) => publisher.publish(changes, 'fast');
   return {

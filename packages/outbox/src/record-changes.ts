@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { validateChanges } from './change-input.js';
 import { insertChanges } from './queries/insert-changes.js';
-import type { OutboxDatabase } from './schema.js';
+import { asOutboxDb, type OutboxDatabase } from './schema.js';
 import type { ChangeInput, RecordedChange } from './types.js';
 
 /**
@@ -22,6 +22,5 @@ export async function recordChanges<DB extends OutboxDatabase>(
 ): Promise<RecordedChange[]> {
   const list: readonly ChangeInput[] = Array.isArray(changes) ? changes : [changes as ChangeInput];
   validateChanges(list);
-  // The service's database type includes the outbox's tables; Kysely's types are invariant in DB.
-  return insertChanges(trx as unknown as Kysely<OutboxDatabase>, list);
+  return insertChanges(asOutboxDb(trx), list);
 }

@@ -1,4 +1,4 @@
-import type { ColumnType, Generated } from 'kysely';
+import type { ColumnType, Generated, Kysely } from 'kysely';
 import type { ChangeType } from './types.js';
 
 /** `changes`: one row per recorded change (DESIGN.md §4). */
@@ -33,4 +33,12 @@ export interface FailedMessagesTable {
 export interface OutboxDatabase {
   changes: ChangesTable;
   failed_messages: FailedMessagesTable;
+}
+
+/**
+ * A service's `Kysely<ServiceDatabase>` seen as the outbox's: Kysely is invariant in its database
+ * type, so a database that includes the outbox's tables is not assignable to `Kysely<OutboxDatabase>`.
+ */
+export function asOutboxDb<DB extends OutboxDatabase>(db: Kysely<DB>): Kysely<OutboxDatabase> {
+  return db as unknown as Kysely<OutboxDatabase>;
 }

@@ -50,7 +50,12 @@ export function createRevalDailyJob(
           const batch = gmcNumbers.slice(start, start + batchSize);
           await deps.outbox.transaction((_trx, changes) =>
             changes.record(
-              batch.map((gmc) => ({ objectType: REVAL_OBJECT_TYPES.gmcNumber, objectId: gmc, objectVersion: version, changeType: 'UPDATE' as const })),
+              batch.map((gmc) => ({
+                objectType: REVAL_OBJECT_TYPES.gmcNumber,
+                objectId: gmc,
+                objectVersion: version,
+                changeType: 'UPDATE' as const,
+              })),
             ),
           );
         }

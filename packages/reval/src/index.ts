@@ -1,9 +1,9 @@
-export { createRevalDailyJob, gmcNumbersAffectedOn } from './daily-job.js';
 export type { RevalDailyJobOptions } from './daily-job.js';
+export { createRevalDailyJob, gmcNumbersAffectedOn } from './daily-job.js';
 export { DEFAULT_DESIGNATED_BODIES } from './designated-bodies.js';
 export { DEFAULT_INDEX_SCHEMA, migrateRevalIndex, migrateRevalPrimary } from './migrate-reval.js';
-export { REVAL_INDEX_TABLES } from './migrations/index-migrations.js';
 export type { RevalIndexTable } from './migrations/index-migrations.js';
+export { REVAL_INDEX_TABLES } from './migrations/index-migrations.js';
 export type {
   ConnectionFailure,
   Curriculum,
@@ -23,8 +23,9 @@ export type {
   Trainee,
   UnderNotice,
 } from './model.js';
-export { REVAL_OBJECT_TYPES } from './object-types.js';
 export type { RevalObjectType } from './object-types.js';
+export { REVAL_OBJECT_TYPES } from './object-types.js';
+export type { ConnectionFailureInput, GmcDoctorInput, RecommendationInput, TraineeInput } from './primary/inputs.js';
 export {
   connectionFailureInputSchema,
   gmcDoctorInputSchema,
@@ -34,7 +35,7 @@ export {
   recommendationInputSchema,
   traineeInputSchema,
 } from './primary/inputs.js';
-export type { ConnectionFailureInput, GmcDoctorInput, RecommendationInput, TraineeInput } from './primary/inputs.js';
+export type { DeletableObjectType, WriteContext } from './primary/save-records.js';
 export {
   deleteRecord,
   saveConnectionFailures,
@@ -42,13 +43,31 @@ export {
   saveRecommendations,
   saveTrainees,
 } from './primary/save-records.js';
-export type { DeletableObjectType, WriteContext } from './primary/save-records.js';
 export { affectedGmcNumbers } from './projection/affected-gmc-numbers.js';
 export { loadSources } from './projection/load-sources.js';
-export { projectGmcNumbers, toIndexRow } from './projection/project-gmc-numbers.js';
 export type { ProjectionStores } from './projection/project-gmc-numbers.js';
-export { createRevalIndexWorker } from './projection/reval-index-worker.js';
+export { projectGmcNumbers, toIndexRow } from './projection/project-gmc-numbers.js';
 export type { RevalIndexWorkerOptions } from './projection/reval-index-worker.js';
+export { createRevalIndexWorker } from './projection/reval-index-worker.js';
+export type { MasterDocumentOptions } from './rules/index.js';
+export {
+  addCalendarMonths,
+  addDays,
+  becamePastCompletedToday,
+  buildMasterDocument,
+  DERIVED_INDEXES,
+  derivedIndexes,
+  deriveGmcStatus,
+  deriveTisStatus,
+  isAffectedToday,
+  isDiscrepancy,
+  isException,
+  isPastCompleted,
+  isTrainee,
+  isValidGmcNumber,
+  londonToday,
+  referenceMembership,
+} from './rules/index.js';
 export type {
   IndexDocumentTable,
   RevalConnectionFailureTable,
@@ -59,3 +78,8 @@ export type {
   RevalRecommendationTable,
   RevalTraineeTable,
 } from './store/schema.js';
+export { untypedDb } from './store/schema.js';
+export type { RevalSyncWorkerDependencies } from './sync/reval-sync-worker.js';
+export { createRevalSyncWorker } from './sync/reval-sync-worker.js';
+export type { SyncJob, SyncStep } from './sync/sync-jobs.js';
+export { getSyncJob, latestSyncJob, STALE_SYNC_MS, SYNC_STEPS, startSync } from './sync/sync-jobs.js';

@@ -1,4 +1,5 @@
-import { migrateOutbox, runMigrations } from '@changeflow/outbox';
+import { migrateOutbox } from '@changeflow/outbox';
+import { runMigrations } from '@changeflow/semaphore';
 import type { Kysely } from 'kysely';
 import { revalIndexMigrations } from './migrations/index-migrations.js';
 import { revalPrimaryMigrations } from './migrations/primary-migrations.js';
@@ -9,7 +10,11 @@ export const DEFAULT_INDEX_SCHEMA = 'reval_index';
 /** Creates the primary reval tables (and the outbox's) in the connection's current schema. Idempotent. */
 export async function migrateRevalPrimary<DB>(db: Kysely<DB>): Promise<void> {
   await migrateOutbox(db);
-  await runMigrations(db, { migrations: revalPrimaryMigrations, tableName: 'changeflow_reval_primary_migration', what: 'reval primary' });
+  await runMigrations(db, {
+    migrations: revalPrimaryMigrations,
+    tableName: 'changeflow_reval_primary_migration',
+    what: 'reval primary',
+  });
 }
 
 /**
@@ -17,5 +22,9 @@ export async function migrateRevalPrimary<DB>(db: Kysely<DB>): Promise<void> {
  * schema, named after the index schema so several index schemas can share one database.
  */
 export async function migrateRevalIndex<DB>(db: Kysely<DB>, schema = DEFAULT_INDEX_SCHEMA): Promise<void> {
-  await runMigrations(db, { migrations: revalIndexMigrations(schema), tableName: `changeflow_${schema}_migration`, what: 'reval index' });
+  await runMigrations(db, {
+    migrations: revalIndexMigrations(schema),
+    tableName: `changeflow_${schema}_migration`,
+    what: 'reval index',
+  });
 }

@@ -16,6 +16,7 @@ import {
   saveRecommendations,
   saveTrainees,
   type TraineeInput,
+  untypedDb,
   type WriteContext,
 } from '../src/index.js';
 import { projectGmcNumbers } from '../src/projection/project-gmc-numbers.js';
@@ -79,7 +80,7 @@ describe('G4: convergence', () => {
     );
     const stores = {
       primaryDb: db,
-      indexDb: db as Kysely<unknown>,
+      indexDb: untypedDb(db),
       indexSchema: live,
       designatedBodies: DEFAULT_DESIGNATED_BODIES,
     };

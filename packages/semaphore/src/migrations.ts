@@ -1,5 +1,5 @@
-import { ChangeflowError } from '@changeflow/errors';
-import { type Kysely, type Migration, Migrator, sql } from 'kysely';
+import { type Kysely, type Migration, sql } from 'kysely';
+import { runMigrations } from './run-migrations.js';
 
 /** Kysely's record of which semaphore migrations ran, kept apart from any other package's. */
 export const SEMAPHORE_MIGRATION_TABLE = 'changeflow_semaphore_migration';
@@ -50,32 +50,5 @@ export const semaphoreMigrations: Record<string, Migration> = {
  * await migrateSemaphore(db);
  */
 export async function migrateSemaphore<DB>(db: Kysely<DB>): Promise<void> {
-  // Without a schema, Kysely's migrator looks for its table in every schema and would find another
-  // search_path's (e.g. a parallel test file's); pin it to the schema our tables go to.
-  const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db);
-  const schema = rows[0]?.schema;
-  if (!schema) {
-    throw new ChangeflowError(
-      'MIGRATION_FAILED',
-      'cannot migrate the semaphore: the connection has no current schema; set search_path to an existing schema',
-    );
-  }
-  const migrator = new Migrator({
-    db,
-    provider: { getMigrations: async () => semaphoreMigrations },
-    migrationTableName: SEMAPHORE_MIGRATION_TABLE,
-    migrationLockTableName: SEMAPHORE_MIGRATION_LOCK_TABLE,
-    migrationTableSchema: schema,
-  });
-  const { error, results } = await migrator.migrateToLatest();
-  if (error !== undefined) {
-    const failed = results?.find((result) => result.status === 'Error')?.migrationName;
-    const detail = error instanceof Error ? error.message : String(error);
-    throw new ChangeflowError(
-      'MIGRATION_FAILED',
-      `semaphore migration ${failed ?? '(before any ran)'} failed in schema ${schema}: ${detail}: ` +
-        'fix the cause and run migrateSemaphore again (completed migrations are not repeated)',
-      { cause: error },
-    );
-  }
+  await runMigrations(db, { migrations: semaphoreMigrations, tableName: SEMAPHORE_MIGRATION_TABLE, what: 'semaphore' });
 }

@@ -1,12 +1,17 @@
 import { type Kysely, sql } from 'kysely';
-import type { OutboxDatabase } from '../schema.js';
+import { asOutboxDb, type OutboxDatabase } from '../schema.js';
 
 /**
  * Deletes at most `limit` published changes recorded more than `retentionMs` ago. Unpublished
  * changes are never deleted, however old. The age is judged on `created_at` so the search uses its
  * index instead of scanning the table.
  */
-export async function deletePublished(db: Kysely<OutboxDatabase>, retentionMs: number, limit: number): Promise<number> {
+export async function deletePublished<DB extends OutboxDatabase>(
+  anyDb: Kysely<DB>,
+  retentionMs: number,
+  limit: number,
+): Promise<number> {
+  const db = asOutboxDb(anyDb);
   const result = await db
     .deleteFrom('changes')
     .where('change_number', 'in', (qb) =>

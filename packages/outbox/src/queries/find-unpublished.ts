@@ -1,5 +1,5 @@
 import { type Kysely, sql } from 'kysely';
-import type { OutboxDatabase } from '../schema.js';
+import { asOutboxDb, type OutboxDatabase } from '../schema.js';
 import type { RecordedChange } from '../types.js';
 import { toRecordedChange } from './to-recorded-change.js';
 
@@ -9,11 +9,12 @@ import { toRecordedChange } from './to-recorded-change.js';
  * G3: no cursor. The search is "unpublished", through the partial index, so a transaction that
  * commits late with a lower change number is found like any other.
  */
-export async function findUnpublished(
-  db: Kysely<OutboxDatabase>,
+export async function findUnpublished<DB extends OutboxDatabase>(
+  anyDb: Kysely<DB>,
   graceMs: number,
   limit: number,
 ): Promise<RecordedChange[]> {
+  const db = asOutboxDb(anyDb);
   const rows = await db
     .selectFrom('changes')
     .selectAll()
@@ -26,9 +27,10 @@ export async function findUnpublished(
 }
 
 /** How big the backlog is: unpublished changes and the age of the oldest, by the database clock. */
-export async function unpublishedStats(
-  db: Kysely<OutboxDatabase>,
+export async function unpublishedStats<DB extends OutboxDatabase>(
+  anyDb: Kysely<DB>,
 ): Promise<{ count: number; oldestAgeMs: number | null }> {
+  const db = asOutboxDb(anyDb);
   const row = await db
     .selectFrom('changes')
     .select([

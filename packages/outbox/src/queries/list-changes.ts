@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { OutboxDatabase } from '../schema.js';
+import { asOutboxDb, type OutboxDatabase } from '../schema.js';
 import type { RecordedChange } from '../types.js';
 import { toRecordedChange } from './to-recorded-change.js';
 
@@ -26,7 +26,11 @@ export interface ChangeLogFilter {
 }
 
 /** The change log: recorded changes in change-number order, narrowed by range, type, object and time. */
-export async function listChanges(db: Kysely<OutboxDatabase>, filter: ChangeLogFilter = {}): Promise<RecordedChange[]> {
+export async function listChanges<DB extends OutboxDatabase>(
+  anyDb: Kysely<DB>,
+  filter: ChangeLogFilter = {},
+): Promise<RecordedChange[]> {
+  const db = asOutboxDb(anyDb);
   let query = db.selectFrom('changes').selectAll();
   if (filter.fromChangeNumber !== undefined) query = query.where('change_number', '>=', filter.fromChangeNumber);
   if (filter.toChangeNumber !== undefined) query = query.where('change_number', '<=', filter.toChangeNumber);

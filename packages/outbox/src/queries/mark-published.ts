@@ -1,8 +1,12 @@
 import { type Kysely, sql } from 'kysely';
-import type { OutboxDatabase } from '../schema.js';
+import { asOutboxDb, type OutboxDatabase } from '../schema.js';
 
 /** Stamps `published_at` on changes SNS accepted. Already-stamped rows keep their first stamp. */
-export async function markPublished(db: Kysely<OutboxDatabase>, changeNumbers: readonly string[]): Promise<number> {
+export async function markPublished<DB extends OutboxDatabase>(
+  anyDb: Kysely<DB>,
+  changeNumbers: readonly string[],
+): Promise<number> {
+  const db = asOutboxDb(anyDb);
   if (changeNumbers.length === 0) return 0;
   const result = await db
     .updateTable('changes')

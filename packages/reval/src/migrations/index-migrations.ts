@@ -27,9 +27,10 @@ export function revalIndexMigrations(schema: string): Record<string, Migration> 
         await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
         for (const name of REVAL_INDEX_TABLES) {
           const table = sql.id(schema, name);
+          // The primary key covers ORDERED_INCLUDE too: lists in GMC number order walk it without the heap.
           await sql`
             create table ${table} (
-              gmc_reference_number         text primary key,
+              gmc_reference_number         text not null,
               tcs_person_id                bigint,
               conflicting_tcs_person_ids   bigint[] not null default '{}',
               doctor_first_name            text,
@@ -52,25 +53,29 @@ export function revalIndexMigrations(schema: string): Record<string, Migration> 
               connection_status            text not null,
               exception_reason             text,
               last_updated_date            text,
-              projected_at                 timestamptz not null default now()
+              projected_at                 timestamptz not null default now(),
+              primary key (gmc_reference_number) include (${ORDERED_INCLUDE})
             )`.execute(db);
           const index = (suffix: string) => sql.id(`${name}_${suffix}`);
           await sql`create index ${index('tcs_person_idx')} on ${table} (tcs_person_id)`.execute(db);
           await sql`create index ${index('conflicting_idx')} on ${table} using gin (conflicting_tcs_person_ids)`.execute(
             db,
           );
-          for (const column of [
-            'submission_date',
-            'doctor_first_name',
-            'doctor_last_name',
-            'membership_end_date',
-            'designated_body',
-            'tcs_designated_body',
-          ]) {
+          for (const column of ['designated_body', 'tcs_designated_body']) {
             await sql`create index ${index(`${column}_idx`)} on ${table} (${sql.ref(column)}, doctor_last_name)`.execute(
               db,
             );
           }
+          // In the lists' order (sort column, last name, GMC number), so a page deep into a large list
+          // is a walk along the index, forwards or backwards, rather than a sort of the whole list.
+          for (const column of ['submission_date', 'doctor_first_name', 'membership_end_date']) {
+            await sql`create index ${index(`${column}_idx`)} on ${table} (${sql.ref(column)}, doctor_last_name, gmc_reference_number) include (${ORDERED_INCLUDE})`.execute(
+              db,
+            );
+          }
+          await sql`create index ${index('doctor_last_name_idx')} on ${table} (doctor_last_name, gmc_reference_number) include (${ORDERED_INCLUDE})`.execute(
+            db,
+          );
           for (const column of ['doctor_first_name', 'doctor_last_name', 'gmc_reference_number', 'programme_name']) {
             await sql`create index ${index(`${column}_trgm`)} on ${table} using gin (lower(${sql.ref(column)}) ${trigramOps})`.execute(
               db,
@@ -88,6 +93,13 @@ export function revalIndexMigrations(schema: string): Record<string, Migration> 
 }
 
 /**
+ * What the ordered indexes (and the primary key) carry besides their keys: the columns of the filters
+ * a long list keeps (designated bodies, in the GMC, under notice), so an index-only scan can walk to a
+ * deep page, skipping what the filters refuse, without reading the heap.
+ */
+const ORDERED_INCLUDE = sql`designated_body, tcs_designated_body, exists_in_gmc, under_notice`;
+
+/**
  * Covering indexes for the list queries (`src/queries/`), one per table that is listed. A list first
  * finds its page's GMC numbers and its counts by an index-only scan of the selected designated
  * bodies' range of one of these (every column a filter, sort or count reads is in it), then fetches
@@ -95,15 +107,15 @@ export function revalIndexMigrations(schema: string): Record<string, Migration> 
  * the heap, scattered over nearly every page of the table (100,000 doctors: ~2,800 pages per request
  * against ~110 here; see bench/src/reval-queries).
  *
- * - `recommendation`: keyed by body, then in the default order (`submissionDate` descending, missing
- *   last, last name, GMC number), so the default first page is the first 20 entries of the body's
- *   range; only doctors in the GMC, the only ones listed or counted.
+ * - `recommendation`: keyed by body, then in the default order (`submissionDate` descending, last
+ *   name, GMC number), so the default first page is the first 20 entries of the body's range; only
+ *   doctors in the GMC, the only ones listed or counted.
  * - `connected`, `exception`, `discrepancies`: keyed by GMC body then GMC number, the default order.
  * - `disconnected`: keyed by TCS body (these doctors have no GMC body) then GMC number.
  */
 const LIST_INDEXES: Partial<Record<RevalIndexTable, RawBuilder<unknown>>> = {
   recommendation: sql`
-    (designated_body, submission_date desc nulls last, doctor_last_name, gmc_reference_number)
+    (designated_body, submission_date desc, doctor_last_name, gmc_reference_number)
     include (doctor_first_name, under_notice, gmc_status, tis_status, admin, programme_name)
     where exists_in_gmc`,
   connected: connectionListIndex('designated_body'),

@@ -25,7 +25,9 @@ export const revalPrimaryMigrations: Record<string, Migration> = {
           updated_at             timestamptz not null default now(),
           deleted_at             timestamptz
         )`.execute(db);
-      await sql`create index reval_trainee_gmc_idx on reval_trainee (gmc_reference_number) where deleted_at is null`.execute(db);
+      await sql`create index reval_trainee_gmc_idx on reval_trainee (gmc_reference_number) where deleted_at is null`.execute(
+        db,
+      );
       await sql`
         create table reval_gmc_doctor (
           gmc_reference_number   text primary key,
@@ -57,7 +59,9 @@ export const revalPrimaryMigrations: Record<string, Migration> = {
           updated_at              timestamptz not null default now(),
           deleted_at              timestamptz
         )`.execute(db);
-      await sql`create index reval_recommendation_gmc_idx on reval_recommendation (gmc_reference_number) where deleted_at is null`.execute(db);
+      await sql`create index reval_recommendation_gmc_idx on reval_recommendation (gmc_reference_number) where deleted_at is null`.execute(
+        db,
+      );
       await sql`
         create table reval_connection_failure (
           gmc_reference_number   text primary key,
@@ -75,9 +79,43 @@ export const revalPrimaryMigrations: Record<string, Migration> = {
         )`.execute(db);
     },
     async down(db: Kysely<unknown>) {
-      for (const table of ['reval_object_gmc', 'reval_connection_failure', 'reval_recommendation', 'reval_gmc_doctor', 'reval_trainee']) {
+      for (const table of [
+        'reval_object_gmc',
+        'reval_connection_failure',
+        'reval_recommendation',
+        'reval_gmc_doctor',
+        'reval_trainee',
+      ]) {
         await sql`drop table if exists ${sql.table(table)}`.execute(db);
       }
+    },
+  },
+  '0002-reval-sync-job': {
+    async up(db: Kysely<unknown>) {
+      // One row per full sync (REVAL.md "The full sync"); at most one is pending or running.
+      await sql`
+        create table reval_sync_job (
+          id                 bigint generated always as identity primary key,
+          state              text not null default 'pending' check (state in ('pending', 'running', 'succeeded', 'failed')),
+          step               text not null default 'build-master',
+          generation_schema  text,
+          snapshot           text,
+          counts             jsonb not null default '{}',
+          step_timings       jsonb not null default '{}',
+          error              text,
+          attempts           integer not null default 0,
+          requested_by       text,
+          requested_at       timestamptz not null default now(),
+          started_at         timestamptz,
+          finished_at        timestamptz,
+          heartbeat_at       timestamptz
+        )`.execute(db);
+      await sql`create unique index reval_sync_job_one_active on reval_sync_job ((true)) where state in ('pending', 'running')`.execute(
+        db,
+      );
+    },
+    async down(db: Kysely<unknown>) {
+      await sql`drop table if exists reval_sync_job`.execute(db);
     },
   },
 };

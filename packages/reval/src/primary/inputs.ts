@@ -19,7 +19,10 @@ export const programmeMembershipSchema = z.object({
   startDate: optionalDate,
   endDate: optionalDate,
   programmeOwner: optionalText,
-  curricula: z.array(z.object({ curriculumEndDate: optionalDate })).max(100).default([]),
+  curricula: z
+    .array(z.object({ curriculumEndDate: optionalDate }))
+    .max(100)
+    .default([]),
 });
 
 export const placementSchema = z.object({
@@ -34,7 +37,11 @@ export const placementSchema = z.object({
 /** A TCS person as the write API takes it. GMC numbers are kept as given (trimmed); rules judge them. */
 export const traineeInputSchema = z.object({
   tcsPersonId: z.number().int().positive(),
-  gmcReferenceNumber: z.string().max(50).nullish().transform((value) => value?.trim() ?? null),
+  gmcReferenceNumber: z
+    .string()
+    .max(50)
+    .nullish()
+    .transform((value) => value?.trim() ?? null),
   firstName: optionalText,
   lastName: optionalText,
   role: optionalText,
@@ -50,7 +57,10 @@ export const gmcDoctorInputSchema = z.object({
   doctorLastName: optionalText,
   submissionDate: optionalDate,
   dateAdded: optionalDate,
-  underNotice: z.enum(['YES', 'NO', 'ON_HOLD']).nullish().transform((value) => value ?? null),
+  underNotice: z
+    .enum(['YES', 'NO', 'ON_HOLD'])
+    .nullish()
+    .transform((value) => value ?? null),
   sanction: optionalText,
   designatedBodyCode: optionalText,
   admin: optionalText,
@@ -61,9 +71,15 @@ export const gmcDoctorInputSchema = z.object({
 export const recommendationInputSchema = z.object({
   id: z.string().trim().min(1).max(100),
   gmcReferenceNumber: gmcNumber,
-  type: z.enum(['REVALIDATE', 'DEFER', 'NON_ENGAGEMENT']).nullish().transform((value) => value ?? null),
+  type: z
+    .enum(['REVALIDATE', 'DEFER', 'NON_ENGAGEMENT'])
+    .nullish()
+    .transform((value) => value ?? null),
   status: optionalText,
-  outcome: z.enum(['APPROVED', 'REJECTED', 'UNDER_REVIEW']).nullish().transform((value) => value ?? null),
+  outcome: z
+    .enum(['APPROVED', 'REJECTED', 'UNDER_REVIEW'])
+    .nullish()
+    .transform((value) => value ?? null),
   gmcSubmissionDate: optionalDate,
   actualSubmissionDate: optionalDate,
   admin: optionalText,

@@ -35,7 +35,11 @@ function changeOf(
 }
 
 /** Files each object under its GMC numbers, so a later change can find every document it touched. */
-async function fileUnderGmcNumbers(context: WriteContext, objectType: string, pairs: Array<{ id: string; gmc: string | null }>): Promise<void> {
+async function fileUnderGmcNumbers(
+  context: WriteContext,
+  objectType: string,
+  pairs: Array<{ id: string; gmc: string | null }>,
+): Promise<void> {
   const values = pairs
     .filter((pair): pair is { id: string; gmc: string } => pair.gmc !== null && pair.gmc !== '')
     .map((pair) => ({ object_type: objectType, object_id: pair.id, gmc_reference_number: pair.gmc }));
@@ -93,7 +97,10 @@ export async function saveTrainees(context: WriteContext, inputs: readonly Train
 }
 
 /** Creates or replaces GMC doctors and records a change per doctor. */
-export async function saveGmcDoctors(context: WriteContext, inputs: readonly GmcDoctorInput[]): Promise<RecordedChange[]> {
+export async function saveGmcDoctors(
+  context: WriteContext,
+  inputs: readonly GmcDoctorInput[],
+): Promise<RecordedChange[]> {
   const records = lastByKey(inputs, (input) => input.gmcReferenceNumber);
   if (records.length === 0) return [];
   const rows = await context.trx
@@ -138,7 +145,10 @@ export async function saveGmcDoctors(context: WriteContext, inputs: readonly Gmc
 }
 
 /** Creates or replaces recommendations and records a change per recommendation. */
-export async function saveRecommendations(context: WriteContext, inputs: readonly RecommendationInput[]): Promise<RecordedChange[]> {
+export async function saveRecommendations(
+  context: WriteContext,
+  inputs: readonly RecommendationInput[],
+): Promise<RecordedChange[]> {
   const records = lastByKey(inputs, (input) => input.id);
   if (records.length === 0) return [];
   const rows = await context.trx
@@ -182,12 +192,22 @@ export async function saveRecommendations(context: WriteContext, inputs: readonl
 }
 
 /** Records or clears (reason `null`) the last connection failure of GMC numbers. */
-export async function saveConnectionFailures(context: WriteContext, inputs: readonly ConnectionFailureInput[]): Promise<RecordedChange[]> {
+export async function saveConnectionFailures(
+  context: WriteContext,
+  inputs: readonly ConnectionFailureInput[],
+): Promise<RecordedChange[]> {
   const records = lastByKey(inputs, (input) => input.gmcReferenceNumber);
   if (records.length === 0) return [];
   const rows = await context.trx
     .insertInto('reval_connection_failure')
-    .values(records.map((input) => ({ gmc_reference_number: input.gmcReferenceNumber, reason: input.reason, version: 1, deleted_at: null })))
+    .values(
+      records.map((input) => ({
+        gmc_reference_number: input.gmcReferenceNumber,
+        reason: input.reason,
+        version: 1,
+        deleted_at: null,
+      })),
+    )
     .onConflict((oc) =>
       oc.column('gmc_reference_number').doUpdateSet((eb) => ({
         reason: eb.ref('excluded.reason'),
@@ -215,7 +235,11 @@ export type DeletableObjectType = keyof typeof DELETABLE;
  * Deletes one object: marks it deleted and bumps its version (the row stays, so the projection can
  * still find its GMC numbers), and records a DELETE change. `undefined` when there was none to delete.
  */
-export async function deleteRecord(context: WriteContext, objectType: DeletableObjectType, id: string): Promise<RecordedChange | undefined> {
+export async function deleteRecord(
+  context: WriteContext,
+  objectType: DeletableObjectType,
+  id: string,
+): Promise<RecordedChange | undefined> {
   const { table, key } = DELETABLE[objectType];
   if (objectType === 'trainee' && !/^\d{1,18}$/.test(id)) return undefined;
   const { rows } = await sql<{ version: string }>`

@@ -4,14 +4,21 @@ import { REVAL_OBJECT_TYPES } from '../object-types.js';
 import type { RevalDatabase } from '../store/schema.js';
 
 /** Object types whose id is itself the GMC number they affect. */
-const KEYED_BY_GMC_NUMBER = new Set<string>([REVAL_OBJECT_TYPES.gmcDoctor, REVAL_OBJECT_TYPES.connectionFailure, REVAL_OBJECT_TYPES.gmcNumber]);
+const KEYED_BY_GMC_NUMBER = new Set<string>([
+  REVAL_OBJECT_TYPES.gmcDoctor,
+  REVAL_OBJECT_TYPES.connectionFailure,
+  REVAL_OBJECT_TYPES.gmcNumber,
+]);
 
 /**
  * Every GMC number whose documents the changes may alter: a doctor's, failure's or gmc-number's own
  * id, and for trainees and recommendations every GMC number they were ever filed under (so a
  * trainee moved from one GMC number to another updates both).
  */
-export async function affectedGmcNumbers(db: Kysely<RevalDatabase>, changes: readonly ChangeMessage[]): Promise<string[]> {
+export async function affectedGmcNumbers(
+  db: Kysely<RevalDatabase>,
+  changes: ReadonlyArray<Pick<ChangeMessage, 'objectType' | 'objectId'>>,
+): Promise<string[]> {
   const affected = new Set<string>();
   const filed: Array<{ type: string; id: string }> = [];
   for (const change of changes) {

@@ -6,9 +6,15 @@ import type { RevalDatabase } from '../store/schema.js';
  * Reads the current primary data of many GMC numbers in four set-based queries. Deleted rows are
  * left out: a GMC number whose objects were all deleted gets empty sources (and so no document).
  */
-export async function loadSources(db: Kysely<RevalDatabase>, gmcNumbers: readonly string[]): Promise<Map<string, GmcNumberSources>> {
+export async function loadSources(
+  db: Kysely<RevalDatabase>,
+  gmcNumbers: readonly string[],
+): Promise<Map<string, GmcNumberSources>> {
   const sources = new Map<string, GmcNumberSources>(
-    gmcNumbers.map((gmc) => [gmc, { gmcReferenceNumber: gmc, trainees: [], doctor: null, recommendations: [], connectionFailure: null }]),
+    gmcNumbers.map((gmc) => [
+      gmc,
+      { gmcReferenceNumber: gmc, trainees: [], doctor: null, recommendations: [], connectionFailure: null },
+    ]),
   );
   if (gmcNumbers.length === 0) return sources;
   const list = sql<boolean>`= any(${[...gmcNumbers]}::text[])`;

@@ -25,11 +25,17 @@ export interface ProjectionStores {
  * read data at least as new as any that wrote before it, so duplicated or reordered deliveries
  * cannot leave an older state behind: the last write is always of the latest committed data.
  */
-export async function projectGmcNumbers(stores: ProjectionStores, gmcNumbers: readonly string[], today: IsoDate): Promise<number> {
+export async function projectGmcNumbers(
+  stores: ProjectionStores,
+  gmcNumbers: readonly string[],
+  today: IsoDate,
+): Promise<number> {
   const sorted = [...new Set(gmcNumbers)].sort();
   if (sorted.length === 0) return 0;
   return stores.indexDb.transaction().execute(async (trx) => {
-    await sql`select pg_advisory_xact_lock(hashtextextended('reval:' || gmc, 0)) from unnest(${sorted}::text[]) as gmc order by gmc`.execute(trx);
+    await sql`select pg_advisory_xact_lock(hashtextextended('reval:' || gmc, 0)) from unnest(${sorted}::text[]) as gmc order by gmc`.execute(
+      trx,
+    );
     const sources = await loadSources(stores.primaryDb, sorted);
     const documents: Array<{ doc: MasterDocument; indexes: ReadonlySet<DerivedIndex> }> = [];
     for (const gmc of sorted) {
@@ -39,11 +45,10 @@ export async function projectGmcNumbers(stores: ProjectionStores, gmcNumbers: re
     }
     const index = trx.withSchema(stores.indexSchema) as unknown as Kysely<RevalIndexDatabase>;
     for (const table of REVAL_INDEX_TABLES) {
-      await index
-        .deleteFrom(table)
-        .where(sql<boolean>`gmc_reference_number = any(${sorted}::text[])`)
-        .execute();
-      const rows = documents.filter(({ indexes }) => table === 'master' || indexes.has(table)).map(({ doc }) => toIndexRow(doc));
+      await index.deleteFrom(table).where(sql<boolean>`gmc_reference_number = any(${sorted}::text[])`).execute();
+      const rows = documents
+        .filter(({ indexes }) => table === 'master' || indexes.has(table))
+        .map(({ doc }) => toIndexRow(doc));
       if (rows.length > 0) await index.insertInto(table).values(rows).execute();
     }
     return documents.length;

@@ -16,7 +16,10 @@ export type RevalIndexWorkerOptions = Partial<Omit<WorkerDefinitionInput, 'name'
  * master document and the derived indexes, and writes them (see {@link projectGmcNumbers} for the
  * G4 guard). Handling is idempotent: a duplicate delivery rewrites the same rows.
  */
-export function createRevalIndexWorker(stores: ProjectionStores, options: RevalIndexWorkerOptions = {}): WorkerDefinition {
+export function createRevalIndexWorker(
+  stores: ProjectionStores,
+  options: RevalIndexWorkerOptions = {},
+): WorkerDefinition {
   const { now = () => new Date(), ...tuning } = options;
   return defineWorker({
     maxLocks: 4,
@@ -24,7 +27,13 @@ export function createRevalIndexWorker(stores: ProjectionStores, options: RevalI
     visibilityTimeoutSeconds: 60,
     ...tuning,
     name: 'reval-index',
-    subscribesTo: Object.values(REVAL_OBJECT_TYPES),
+    subscribesTo: [
+      REVAL_OBJECT_TYPES.trainee,
+      REVAL_OBJECT_TYPES.gmcDoctor,
+      REVAL_OBJECT_TYPES.recommendation,
+      REVAL_OBJECT_TYPES.connectionFailure,
+      REVAL_OBJECT_TYPES.gmcNumber,
+    ],
     async handle(changes, { logger }) {
       const gmcNumbers = await affectedGmcNumbers(stores.primaryDb, changes);
       const documents = await projectGmcNumbers(stores, gmcNumbers, londonToday(now()));

@@ -47,6 +47,7 @@ export function selectFromIndex(db: Kysely<RevalIndexDatabase>, schema: string, 
   return db
     .withSchema(schema)
     .withTables<{ doc: IndexDocumentTable }>()
+    // The string names the real table; the type names the alias that `withTables` declared.
     .selectFrom(`${table} as doc` as 'doc');
 }
 

@@ -1,11 +1,4 @@
-import {
-  type Expression,
-  type Kysely,
-  type OrderByItemBuilder,
-  type SelectQueryBuilder,
-  type SqlBool,
-  sql,
-} from 'kysely';
+import { type Expression, type Kysely, type SelectQueryBuilder, type SqlBool, sql } from 'kysely';
 import type { RevalIndexTable } from '../migrations/index-migrations.js';
 import type { IndexDocumentTable, RevalIndexDatabase } from '../store/schema.js';
 import { DOCUMENT_SELECTION, type DocumentQueryDatabase, selectFromIndex } from './index-document.js';
@@ -17,14 +10,6 @@ export interface DocumentSort {
   column: Exclude<keyof IndexDocumentTable, 'conflicting_tcs_person_ids' | 'projected_at'>;
   order: SortOrder;
 }
-
-/** Columns that are never null, so "missing values last" needs saying for none of them. */
-const NOT_NULL_COLUMNS: ReadonlySet<string> = new Set([
-  'gmc_reference_number',
-  'exists_in_gmc',
-  'tis_status',
-  'connection_status',
-]);
 
 /** Pages needed for `totalResults` rows: 0 when there are none. */
 export function totalPagesOf(totalResults: number): number {
@@ -40,10 +25,11 @@ export function offsetOf(pageNumber: number): number {
  * The page `pageNumber` of `table`'s documents matching `filter`, in the order of `sorts`.
  *
  * Two steps in one statement: the page's GMC numbers are chosen first, reading only the columns the
- * filter and the sorts need, which the tables' covering `list_idx` indexes hold, so an index-only scan
- * of the selected designated bodies finds them; then just those (at most 20) documents are fetched by
- * primary key. Selecting whole documents directly would read every matching document from the heap
- * before sorting: for one body of 100,000 doctors, ~6,000 rows spread over nearly every page.
+ * filter and the sorts need, which the index store's covering indexes hold, so an index-only scan
+ * finds them (the selected designated bodies' range of `list_idx`, or a walk along an ordered index
+ * for a deep page of a long list); then just those (at most 20) documents are fetched by primary key.
+ * Selecting whole documents directly would read every matching document from the heap before sorting:
+ * for one body of 100,000 doctors, ~6,000 rows spread over nearly every page of the table.
  */
 export function selectDocumentPage(
   db: Kysely<RevalIndexDatabase>,
@@ -65,19 +51,28 @@ export function selectDocumentPage(
 }
 
 /**
- * Orders by each sort in turn, missing values last either way, as the original system's Elasticsearch
- * sorts had them: a doctor without a submission date is not the first thing an officer sees on
- * "latest submission first".
+ * Orders by each sort in turn, in Postgres's order, where a missing value counts as larger than any
+ * other: last ascending, first descending. (The original system's Elasticsearch put missing values last
+ * both ways; that would take two indexes per sort column, where this order lets one serve both
+ * directions, scanned forwards or backwards.)
  */
 export function orderBySorts<O>(
   query: SelectQueryBuilder<DocumentQueryDatabase, 'doc', O>,
   sorts: readonly DocumentSort[],
 ): SelectQueryBuilder<DocumentQueryDatabase, 'doc', O> {
-  return sorts.reduce((ordered, sort) => ordered.orderBy(sort.column, direction(sort)), query);
+  return sorts.reduce((ordered, sort) => ordered.orderBy(sort.column, sort.order), query);
 }
 
-function direction({ column, order }: DocumentSort): (ob: OrderByItemBuilder) => OrderByItemBuilder {
-  // Saying NULLS LAST of a column that has none would only stop Postgres matching it to an index.
-  if (NOT_NULL_COLUMNS.has(column)) return order === 'asc' ? (ob) => ob.asc() : (ob) => ob.desc();
-  return order === 'asc' ? (ob) => ob.asc().nullsLast() : (ob) => ob.desc().nullsLast();
+/**
+ * The order of every list: `column` in `order`, then last name ascending, then GMC number ascending.
+ * The GMC number is unique, so the order is total and a document is on exactly one page however many
+ * tie on the column. Sorting by GMC number needs no tie-break; sorting by last name skips the
+ * redundant last-name one.
+ */
+export function listOrder(column: DocumentSort['column'], order: SortOrder): DocumentSort[] {
+  const sorts: DocumentSort[] = [{ column, order }];
+  if (column === 'gmc_reference_number') return sorts;
+  if (column !== 'doctor_last_name') sorts.push({ column: 'doctor_last_name', order: 'asc' });
+  sorts.push({ column: 'gmc_reference_number', order: 'asc' });
+  return sorts;
 }

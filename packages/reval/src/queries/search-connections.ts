@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { MasterDocument } from '../model.js';
 import type { RevalIndexDatabase } from '../store/schema.js';
 import { DOCUMENT_COLUMNS, selectFromIndex, toMasterDocument } from './index-document.js';
-import { type DocumentSort, selectDocumentPage, totalPagesOf } from './paging.js';
+import { listOrder, selectDocumentPage, totalPagesOf } from './paging.js';
 import {
   csvList,
   designatedBodyCode,
@@ -112,8 +112,9 @@ export interface ConnectionSearchResult {
  * Designated bodies: `dbcs` keeps documents whose GMC body is one of them, `tisDesignatedBodies`
  * those whose TCS body is. Given both, a document needs only one (as the original system's
  * discrepancies query had it: "ready for connection" or "ready for disconnection" for the officer's
- * bodies); given neither, every body. Rows are sorted by `sortColumn` in `sortOrder`, missing values
- * last, then by GMC number ascending: it is unique, so the order is total and paging is stable.
+ * bodies); given neither, every body. Rows are sorted by `sortColumn` in `sortOrder` (a missing value
+ * counts as larger than any other), then, as the recommendation list, by last name ascending and GMC
+ * number ascending: the GMC number is unique, so the order is total and paging is stable.
  *
  * Two statements, run at once on the pool: the page and the count.
  *
@@ -161,11 +162,9 @@ export function selectConnectionPage(
   );
 }
 
-/** The sort column, then GMC number ascending (see {@link searchConnections}). */
+/** The sort column, then last name, then GMC number, as the recommendation list (see {@link listOrder}). */
 export function connectionSorts(params: Pick<ResolvedConnectionSearchParams, 'sortColumn' | 'sortOrder'>) {
-  const sorts: DocumentSort[] = [{ column: DOCUMENT_COLUMNS[params.sortColumn], order: params.sortOrder }];
-  if (params.sortColumn !== 'gmcReferenceNumber') sorts.push({ column: 'gmc_reference_number', order: 'asc' });
-  return sorts;
+  return listOrder(DOCUMENT_COLUMNS[params.sortColumn], params.sortOrder);
 }
 
 /** Documents of `index` matching every filter. */

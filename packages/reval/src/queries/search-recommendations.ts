@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { MasterDocument } from '../model.js';
 import type { RevalIndexDatabase } from '../store/schema.js';
 import { DOCUMENT_COLUMNS, selectFromIndex, toMasterDocument } from './index-document.js';
-import { type DocumentSort, selectDocumentPage, totalPagesOf } from './paging.js';
+import { listOrder, selectDocumentPage, totalPagesOf } from './paging.js';
 import {
   caseInsensitiveEnum,
   csvList,
@@ -87,10 +87,10 @@ export interface RecommendationSearchResult {
  * `GET /api/v1/doctors`: a page of the recommendation index, with its counts.
  *
  * Only doctors in the GMC (`existsInGmc`) are listed. Rows are sorted by `sortColumn` in `sortOrder`
- * (missing values last), then by `doctorLastName` ascending as the original system did, then by GMC
- * number ascending: the GMC number is unique, so the order is total and a row appears on exactly one
- * page however many rows tie on the sort column. (Sorting by GMC number needs no tie-break; sorting
- * by last name skips the redundant last-name one.)
+ * (a missing value counts as larger than any other), then by `doctorLastName` ascending as the
+ * original system did, then by GMC number ascending: the GMC number is unique, so the order is total
+ * and a row appears on exactly one page however many rows tie on the sort column. (Sorting by GMC
+ * number needs no tie-break; sorting by last name skips the redundant last-name one.)
  *
  * Three statements, run at once on the pool: the page, the counts of the designated bodies
  * (`countTotal`, `countUnderNotice`) and the count of matches. The last is skipped when the only
@@ -139,14 +139,9 @@ export function selectRecommendationPage(
   );
 }
 
-/** The sort column, then last name ascending, then GMC number ascending (see {@link searchRecommendations}). */
+/** The sort column, then last name, then GMC number (see {@link listOrder}). */
 export function recommendationSorts(params: Pick<ResolvedRecommendationSearchParams, 'sortColumn' | 'sortOrder'>) {
-  const sorts: DocumentSort[] = [{ column: DOCUMENT_COLUMNS[params.sortColumn], order: params.sortOrder }];
-  if (params.sortColumn !== 'gmcReferenceNumber') {
-    if (params.sortColumn !== 'doctorLastName') sorts.push({ column: 'doctor_last_name', order: 'asc' });
-    sorts.push({ column: 'gmc_reference_number', order: 'asc' });
-  }
-  return sorts;
+  return listOrder(DOCUMENT_COLUMNS[params.sortColumn], params.sortOrder);
 }
 
 /** The number of doctors matching every filter. */

@@ -1,5 +1,5 @@
 import type { OutboxDatabase } from '@changeflow/outbox';
-import type { ColumnType, Generated } from 'kysely';
+import type { ColumnType, Generated, Kysely } from 'kysely';
 import type { Placement, ProgrammeMembership } from '../model.js';
 
 type Json<T> = ColumnType<T, string, string>;
@@ -63,8 +63,26 @@ export interface RevalObjectGmcTable {
   gmc_reference_number: string;
 }
 
+export interface RevalSyncJobTable {
+  id: Generated<string>;
+  state: Generated<'pending' | 'running' | 'succeeded' | 'failed'>;
+  step: Generated<string>;
+  generation_schema: string | null;
+  snapshot: string | null;
+  counts: ColumnType<Record<string, number>, string | undefined, string>;
+  step_timings: ColumnType<Record<string, number>, string | undefined, string>;
+  error: string | null;
+  attempts: Generated<number>;
+  requested_by: string | null;
+  requested_at: Generated<Date>;
+  started_at: Date | null;
+  finished_at: Date | null;
+  heartbeat_at: Date | null;
+}
+
 /** The repository-service's database: the primary reval data and the outbox's tables. */
 export interface RevalDatabase extends OutboxDatabase {
+  reval_sync_job: RevalSyncJobTable;
   reval_trainee: RevalTraineeTable;
   reval_gmc_doctor: RevalGmcDoctorTable;
   reval_recommendation: RevalRecommendationTable;
@@ -108,4 +126,9 @@ export interface RevalIndexDatabase {
   disconnected: IndexDocumentTable;
   exception: IndexDocumentTable;
   discrepancies: IndexDocumentTable;
+}
+
+/** Any typed Kysely as one over unknown tables, for code that names tables dynamically (schemas, SQL). */
+export function untypedDb<DB>(db: Kysely<DB>): Kysely<unknown> {
+  return db as unknown as Kysely<unknown>;
 }

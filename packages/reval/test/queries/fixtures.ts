@@ -119,9 +119,10 @@ export function gmcNumbers(documents: readonly MasterDocument[]): string[] {
 }
 
 /**
- * The order the queries promise, computed independently: by `field` in `order` with missing values
- * last, then by each tie-break ascending (missing last). The test database sorts text bytewise
- * (C collation) and the fixtures are ASCII, so `<` on strings agrees with it.
+ * The order the queries promise, computed independently: by `field` in `order`, a missing value
+ * counting as larger than any other (last ascending, first descending), then by each tie-break
+ * ascending. The test database sorts text bytewise (C collation) and the fixtures are ASCII, so `<`
+ * on strings agrees with it.
  */
 export function expectedOrder(
   documents: readonly MasterDocument[],
@@ -129,20 +130,17 @@ export function expectedOrder(
   order: 'asc' | 'desc',
   tieBreaks: readonly (keyof MasterDocument)[],
 ): string[] {
-  const compareValues = (a: unknown, b: unknown): number => {
+  const ascending = (a: unknown, b: unknown): number => {
     if (a === b) return 0;
     if (a === null || a === undefined) return 1;
     if (b === null || b === undefined) return -1;
     return (a as string | number | boolean) < (b as string | number | boolean) ? -1 : 1;
   };
   const sorted = [...documents].sort((a, b) => {
-    const first = compareValues(a[field], b[field]);
-    if (first !== 0) {
-      const bothPresent = a[field] !== null && b[field] !== null;
-      return order === 'desc' && bothPresent ? -first : first;
-    }
+    const first = ascending(a[field], b[field]);
+    if (first !== 0) return order === 'desc' ? -first : first;
     for (const tie of tieBreaks) {
-      const next = compareValues(a[tie], b[tie]);
+      const next = ascending(a[tie], b[tie]);
       if (next !== 0) return next;
     }
     return 0;

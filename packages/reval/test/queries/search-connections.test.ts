@@ -157,23 +157,30 @@ describe('searchConnections', () => {
 
   for (const column of CONNECTION_SORT_COLUMNS) {
     for (const order of ['asc', 'desc'] as const) {
-      it(`sorts by ${column} ${order}, missing values last, then GMC number ascending`, async () => {
+      it(`sorts by ${column} ${order}, missing values as the largest, then last name and GMC number ascending`, async () => {
         const documents = variedDocuments();
         await insertDocuments(store(), 'discrepancies', documents);
         const result = await search('discrepancies', { sortColumn: column, sortOrder: order });
-        expect(gmcNumbers(result.records)).toEqual(expectedOrder(documents, column, order, ['gmcReferenceNumber']));
+        expect(gmcNumbers(result.records)).toEqual(
+          expectedOrder(documents, column, order, ['doctorLastName', 'gmcReferenceNumber']),
+        );
       });
     }
   }
 
-  it('breaks ties on the sort column by GMC number ascending, even sorting descending', async () => {
+  it('breaks ties on the sort column by last name ascending, then GMC number ascending, even sorting descending', async () => {
+    const sameDay = { membershipEndDate: '2027-01-01' };
     await insertDocuments(store(), 'connected', [
-      masterDocument({ gmcReferenceNumber: '3', membershipEndDate: '2027-01-01' }),
-      masterDocument({ gmcReferenceNumber: '1', membershipEndDate: '2027-01-01' }),
-      masterDocument({ gmcReferenceNumber: '2', membershipEndDate: '2028-01-01' }),
+      masterDocument({ gmcReferenceNumber: '5', doctorLastName: 'Young', ...sameDay }),
+      masterDocument({ gmcReferenceNumber: '4', doctorLastName: 'Brown', ...sameDay }),
+      masterDocument({ gmcReferenceNumber: '3', doctorLastName: 'Young', ...sameDay }),
+      masterDocument({ gmcReferenceNumber: '2', doctorLastName: 'Brown', ...sameDay }),
+      masterDocument({ gmcReferenceNumber: '1', doctorLastName: 'Adams', membershipEndDate: '2028-01-01' }),
     ]);
-    const result = await search('connected', { sortColumn: 'membershipEndDate', sortOrder: 'desc' });
-    expect(gmcNumbers(result.records)).toEqual(['2', '1', '3']);
+    const descending = await search('connected', { sortColumn: 'membershipEndDate', sortOrder: 'desc' });
+    expect(gmcNumbers(descending.records)).toEqual(['1', '2', '4', '3', '5']);
+    const ascending = await search('connected', { sortColumn: 'membershipEndDate', sortOrder: 'asc' });
+    expect(gmcNumbers(ascending.records)).toEqual(['2', '4', '3', '5', '1']);
   });
 
   describe('paging', () => {
@@ -194,7 +201,7 @@ describe('searchConnections', () => {
       expect(pages.map((page) => page.records.length)).toEqual([20, 20, 1]);
       for (const page of pages) expect(page).toMatchObject({ totalResults: 41, totalPages: 3 });
       expect(pages.flatMap((page) => gmcNumbers(page.records))).toEqual(
-        expectedOrder(documents, 'programmeOwner', 'asc', ['gmcReferenceNumber']),
+        expectedOrder(documents, 'programmeOwner', 'asc', ['doctorLastName', 'gmcReferenceNumber']),
       );
     });
 

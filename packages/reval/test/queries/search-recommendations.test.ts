@@ -106,12 +106,12 @@ function variedDoctors(): MasterDocument[] {
 const listed = (documents: MasterDocument[]) => documents.filter((d) => d.existsInGmc);
 
 describe('searchRecommendations', () => {
-  it('lists only doctors in the GMC, latest submission first, as whole documents', async () => {
+  it('lists only doctors in the GMC, latest submission first (a missing one counting as latest), as whole documents', async () => {
     const documents = variedDoctors();
     await insertDocuments(store(), 'recommendation', documents);
     const result = await search();
-    expect(gmcNumbers(result.records)).toEqual(['2000004', '1000001', '1000002', '2000003', '3000005']);
-    expect(result.records[1]).toEqual(documents[0]);
+    expect(gmcNumbers(result.records)).toEqual(['3000005', '2000004', '1000001', '1000002', '2000003']);
+    expect(result.records[2]).toEqual(documents[0]);
     expect(result).toMatchObject({ totalResults: 5, totalPages: 1, countTotal: 5, countUnderNotice: 3 });
   });
 
@@ -124,7 +124,7 @@ describe('searchRecommendations', () => {
 
   for (const column of RECOMMENDATION_SORT_COLUMNS) {
     for (const order of ['asc', 'desc'] as const) {
-      it(`sorts by ${column} ${order}, missing values last, then last name and GMC number ascending`, async () => {
+      it(`sorts by ${column} ${order}, missing values as the largest, then last name and GMC number ascending`, async () => {
         const documents = variedDoctors();
         await insertDocuments(store(), 'recommendation', documents);
         const result = await search({ sortColumn: column, sortOrder: order });

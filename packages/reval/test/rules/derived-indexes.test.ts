@@ -92,32 +92,38 @@ describe('isDiscrepancy', () => {
     expect(isDiscrepancy(aMasterDocument({ tcsDesignatedBody: '', designatedBody: '1-1RSSQ05' }))).toBe(true);
   });
 
-  it.each(['MILITARY', 'military', 'Military Reserve', 'NON-MILITARY'])(
-    'leaves out membership type %j, which contains MILITARY',
-    (membershipType) => {
-      expect(isDiscrepancy(aMasterDocument({ membershipType, tcsDesignatedBody: null, designatedBody: 'X' }))).toBe(
-        false,
-      );
-    },
-  );
+  it.each([
+    'MILITARY',
+    'military',
+    'Military Reserve',
+    'NON-MILITARY',
+  ])('leaves out membership type %j, which contains MILITARY', (membershipType) => {
+    expect(isDiscrepancy(aMasterDocument({ membershipType, tcsDesignatedBody: null, designatedBody: 'X' }))).toBe(
+      false,
+    );
+  });
 
-  it.each(['279', ' 279 ', '279 | 300', '300 | 279', '300|279'])(
-    'leaves out placement grade %j, which includes foundation year 1',
-    (placementGrade) => {
-      expect(isDiscrepancy(aMasterDocument({ placementGrade, tcsDesignatedBody: null, designatedBody: 'X' }))).toBe(
-        false,
-      );
-    },
-  );
+  it.each([
+    '279',
+    ' 279 ',
+    '279 | 300',
+    '300 | 279',
+    '300|279',
+  ])('leaves out placement grade %j, which includes foundation year 1', (placementGrade) => {
+    expect(isDiscrepancy(aMasterDocument({ placementGrade, tcsDesignatedBody: null, designatedBody: 'X' }))).toBe(
+      false,
+    );
+  });
 
-  it.each(['300', '2790', '1279', '300 | 2791', null])(
-    'keeps placement grade %j, which does not include 279',
-    (placementGrade) => {
-      expect(isDiscrepancy(aMasterDocument({ placementGrade, tcsDesignatedBody: null, designatedBody: 'X' }))).toBe(
-        true,
-      );
-    },
-  );
+  it.each([
+    '300',
+    '2790',
+    '1279',
+    '300 | 2791',
+    null,
+  ])('keeps placement grade %j, which does not include 279', (placementGrade) => {
+    expect(isDiscrepancy(aMasterDocument({ placementGrade, tcsDesignatedBody: null, designatedBody: 'X' }))).toBe(true);
+  });
 
   it('appears in derivedIndexes only when it qualifies', () => {
     const military = aMasterDocument({ membershipType: 'MILITARY', tcsDesignatedBody: null });

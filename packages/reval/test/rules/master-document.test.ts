@@ -79,12 +79,19 @@ describe('buildMasterDocument', () => {
     });
   });
 
-  it.each(['', '  ', 'unknown', 'UNKNOWN', 'na', 'NA', 'n/a', 'N/A', '7000\u00a0001'])(
-    'has no document for the invalid GMC number %j, even with a trainee and a GMC doctor',
-    (gmcReferenceNumber) => {
-      expect(buildMasterDocument(someSources({ gmcReferenceNumber }), options)).toBe(null);
-    },
-  );
+  it.each([
+    '',
+    '  ',
+    'unknown',
+    'UNKNOWN',
+    'na',
+    'NA',
+    'n/a',
+    'N/A',
+    '7000\u00a0001',
+  ])('has no document for the invalid GMC number %j, even with a trainee and a GMC doctor', (gmcReferenceNumber) => {
+    expect(buildMasterDocument(someSources({ gmcReferenceNumber }), options)).toBe(null);
+  });
 
   it('has no document without trainees and without a GMC doctor', () => {
     expect(buildMasterDocument(someSources({ trainees: [], doctor: null }), options)).toBe(null);

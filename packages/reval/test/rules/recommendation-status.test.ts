@@ -38,12 +38,9 @@ describe('isPastCompleted', () => {
     ['2024-03-31', '2024-02-29', false],
     ['2026-01-15', '2025-12-14', true],
     ['2026-01-15', '2025-12-15', false],
-  ])(
-    'on %s, an approved recommendation submitted on %s under notice is past completed: %s',
-    (today, submitted, expected) => {
-      expect(isPastCompleted(approved(submitted), 'YES', today)).toBe(expected);
-    },
-  );
+  ])('on %s, an approved recommendation submitted on %s under notice is past completed: %s', (today, submitted, expected) => {
+    expect(isPastCompleted(approved(submitted), 'YES', today)).toBe(expected);
+  });
 
   it.each(['REJECTED', 'UNDER_REVIEW', null] as const)('is false for outcome %s', (outcome) => {
     expect(isPastCompleted(aRecommendation({ outcome, actualSubmissionDate: '2020-01-01' }), 'YES', TODAY)).toBe(false);

@@ -2,12 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { isTrainee } from '../../src/rules/index.js';
 
 describe('isTrainee', () => {
-  it.each(['DR in Training', 'Foundation Doctor', 'Place holder', 'Dum my', ''])(
-    'keeps a person whose role is %j',
-    (role) => {
-      expect(isTrainee({ role })).toBe(true);
-    },
-  );
+  it.each([
+    'DR in Training',
+    'Foundation Doctor',
+    'Place holder',
+    'Dum my',
+    '',
+  ])('keeps a person whose role is %j', (role) => {
+    expect(isTrainee({ role })).toBe(true);
+  });
 
   it('keeps a person with no role', () => {
     expect(isTrainee({ role: null })).toBe(true);
