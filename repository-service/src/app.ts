@@ -16,6 +16,7 @@ import { type Database, openDatabase } from './postgres.js';
 import { registerQueryRoutes } from './query-routes.js';
 import { connectionFailureResource, gmcDoctorResource, recommendationResource, traineeResource } from './resources.js';
 import { healthSchema } from './schemas.js';
+import { registerSyncRoutes } from './sync-routes.js';
 import { registerWriteRoutes } from './write-routes.js';
 
 /** What {@link buildApp} is built from. Collaborators are the caller's: the app closes none of them. */
@@ -145,6 +146,7 @@ export async function buildApp(deps: RepositoryServiceDependencies): Promise<Fas
   });
 
   registerQueryRoutes(app, { indexDb, indexSchema: config.indexSchema });
+  registerSyncRoutes(app, { db, outbox });
   return app;
 }
 

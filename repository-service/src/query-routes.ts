@@ -1,15 +1,14 @@
-import type { RevalIndexDatabase } from '@changeflow/reval';
-import type { FastifyInstance } from 'fastify';
-import type { Kysely } from 'kysely';
-import { z } from 'zod';
-// The reval package does not export its queries yet; once `@changeflow/reval` does, import them from there.
 import {
   CONNECTION_INDEXES,
   connectionSearchParamsSchema,
+  type RevalIndexDatabase,
   recommendationSearchParamsSchema,
   searchConnections,
   searchRecommendations,
-} from '../../packages/reval/src/queries/index.js';
+} from '@changeflow/reval';
+import type { FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
 import { HttpError } from './http-errors.js';
 import { connectionPageSchema, errorResponses, recommendationPageSchema } from './schemas.js';
 

@@ -1,9 +1,15 @@
 import { GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { type AwsClients, createAwsClients } from '@changeflow/aws';
-import { createWorkerRuntime, type WorkerDefinition, type WorkerRuntime, workerTopology } from '@changeflow/consumer';
+import {
+  createWorkerRuntime,
+  type WorkerDefinition,
+  type WorkerRuntime,
+  workerSemaphoreKey,
+  workerTopology,
+} from '@changeflow/consumer';
 import { ChangeflowError, toError } from '@changeflow/errors';
-import { createOutbox, migrateOutbox, type OutboxDatabase, type ScheduledJob } from '@changeflow/outbox';
-import { createSemaphore } from '@changeflow/semaphore';
+import { createOutbox, migrateOutbox, type Outbox, type OutboxDatabase, type ScheduledJob } from '@changeflow/outbox';
+import { createSemaphore, type Semaphore } from '@changeflow/semaphore';
 import type { Kysely } from 'kysely';
 import { type Logger, pino } from 'pino';
 import { Registry } from 'prom-client';
@@ -17,6 +23,11 @@ import { registerScrapeMetrics, type ScrapedWorker } from './scrape-metrics.js';
 export interface WorkerContext {
   /** Kysely on the app's pool; `db.withTables<MyTables>()` types a handler's own tables. */
   db: Kysely<OutboxDatabase>;
+  /** Kysely on the index store's database (`INDEX_DATABASE_URL`; the app's pool when unset). */
+  indexDb: Kysely<OutboxDatabase>;
+  /** The outbox on `db`, for workers and jobs that record changes of their own. */
+  outbox: Outbox<OutboxDatabase>;
+  semaphore: Semaphore;
   /** The app's root logger. */
   logger: Logger;
   config: WorkersConfig;
@@ -30,6 +41,14 @@ export interface WorkersAppOptions {
   config: WorkersConfig;
   /** The workers this deployment runs (`registeredWorkers` in production). */
   workers: WorkersSource;
+  /** Timer jobs to start beside them (`registeredJobs` in production), stopped after the workers. */
+  jobs?: (context: WorkerContext) => readonly ScheduledJob[];
+  /** Migrations of the workers' own tables, run after the outbox's when `MIGRATE` is on. */
+  migrate?: (context: {
+    db: Kysely<OutboxDatabase>;
+    indexDb: Kysely<OutboxDatabase>;
+    config: WorkersConfig;
+  }) => Promise<void>;
   /** The root logger; `main.ts` creates it. @defaultValue a pino logger at `config.logLevel` */
   logger?: Logger;
 }
@@ -53,6 +72,8 @@ export interface WorkersApp {
 /** What has been started so far; {@link stopAll} stops whatever is there, in order. */
 interface Started {
   database?: AppDatabase;
+  indexDatabase?: AppDatabase;
+  jobs?: readonly ScheduledJob[];
   aws?: AwsClients;
   runtime?: WorkerRuntime;
   sweeper?: ScheduledJob;
@@ -81,14 +102,21 @@ export async function startWorkersApp(options: WorkersAppOptions): Promise<Worke
   try {
     started.database = await openDatabase(config.databaseUrl, logger);
     const { db } = started.database;
-    if (config.migrate) await migrateOutbox(db);
+    started.indexDatabase =
+      config.indexDatabaseUrl === config.databaseUrl ? undefined : await openDatabase(config.indexDatabaseUrl, logger);
+    const indexDb = started.indexDatabase?.db ?? db;
+    if (config.migrate) {
+      await migrateOutbox(db);
+      await options.migrate?.({ db, indexDb, config });
+    }
 
     started.aws = createAwsClients(config.aws);
     const { sqs, sns } = started.aws;
     const registry = new Registry();
     const semaphore = createSemaphore(db, { logger });
     const outbox = createOutbox({ db, sns, logger, registry }, { topicPrefix: config.prefix });
-    const workers = typeof options.workers === 'function' ? options.workers({ db, logger, config }) : options.workers;
+    const context: WorkerContext = { db, indexDb, outbox, semaphore, logger, config };
+    const workers = typeof options.workers === 'function' ? options.workers(context) : options.workers;
 
     started.runtime = createWorkerRuntime({ sqs, sns, db, semaphore, logger, registry }, workers, {
       prefix: config.prefix,
@@ -102,6 +130,8 @@ export async function startWorkersApp(options: WorkersAppOptions): Promise<Worke
     started.sweeper.start();
     started.retention = outbox.createRetention(semaphore, config.retention);
     started.retention.start();
+    started.jobs = options.jobs?.(context) ?? [];
+    for (const job of started.jobs) job.start();
 
     const scrape = registerScrapeMetrics({
       registry,
@@ -165,8 +195,10 @@ async function stopAll(started: Started, log: Logger): Promise<void> {
   await step('worker runtime', started.runtime && (() => started.runtime?.stop()));
   await step('sweeper', started.sweeper && (() => started.sweeper?.stop()));
   await step('retention', started.retention && (() => started.retention?.stop()));
+  for (const job of started.jobs ?? []) await step('job', () => job.stop());
   await step('admin HTTP', started.admin && (() => started.admin?.close()));
   await step('AWS clients', started.aws && (() => started.aws?.destroy()));
+  await step('index Postgres pool', started.indexDatabase && (() => started.indexDatabase?.close()));
   await step('Postgres pool', started.database && (() => started.database?.close()));
   log.info({ durationMs: Math.round(performance.now() - stoppedAt) }, 'workers app stopped');
   if (failures.length > 0) throw failures[0];
@@ -189,7 +221,7 @@ async function scrapedWorker(sqs: SQSClient, worker: WorkerDefinition, prefix: s
     name: worker.name,
     queueUrl: await urlOf(names.queueName),
     deadLetterQueueUrl: await urlOf(names.deadLetterQueueName),
-    semaphoreKey: `changeflow:worker:${worker.name}`,
+    semaphoreKey: workerSemaphoreKey(worker.name),
     maxLocks: worker.maxLocks,
   };
 }

@@ -32,8 +32,14 @@ export interface WorkersConfig {
   sweeper: { schedule: string; graceMs: number };
   /** `RETENTION_SCHEDULE`, `RETENTION_DAYS`: deleting old published changes. */
   retention: { schedule: string; retentionMs: number };
-  /** `MIGRATE`: run the outbox and semaphore migrations at start. */
+  /** `MIGRATE`: run the migrations (outbox, semaphore, reval primary and index) at start. */
   migrate: boolean;
+  /** `INDEX_DATABASE_URL`: Postgres of the reval index store; the same as `DATABASE_URL` when unset. */
+  indexDatabaseUrl: string;
+  /** `INDEX_SCHEMA`: schema of the reval indexes. */
+  indexSchema: string;
+  /** `DAILY_JOB_SCHEDULE`: node-cron expression (Europe/London) of the reval daily recompute. */
+  dailyJobSchedule: string;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -58,6 +64,8 @@ export const CONFIG_DEFAULTS = {
   RETENTION_DAYS: retentionDefaults.retentionMs / DAY_MS,
   RETENTION_SCHEDULE: retentionDefaults.schedule,
   MIGRATE: true,
+  INDEX_SCHEMA: 'reval_index',
+  DAILY_JOB_SCHEDULE: '0 5 0 * * *',
 } as const;
 
 /** An unset or blank variable (`FOO=` in a compose file) means "use the default". */
@@ -154,6 +162,21 @@ const environmentSchema = z.object({
   ),
   RETENTION_SCHEDULE: cronExpression(CONFIG_DEFAULTS.RETENTION_SCHEDULE),
   MIGRATE: flag(CONFIG_DEFAULTS.MIGRATE),
+  INDEX_DATABASE_URL: variable(
+    z
+      .string()
+      .refine((value) => /^postgres(ql)?:$/.test(protocolOf(value)), {
+        message: 'must be a postgres:// or postgresql:// URL (unset: the same as DATABASE_URL)',
+      })
+      .optional(),
+  ),
+  INDEX_SCHEMA: variable(
+    z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]{0,40}$/, 'must be a lower-case SQL identifier of at most 41 characters')
+      .default(CONFIG_DEFAULTS.INDEX_SCHEMA),
+  ),
+  DAILY_JOB_SCHEDULE: cronExpression(CONFIG_DEFAULTS.DAILY_JOB_SCHEDULE),
 });
 
 /** The environment variables the workers read, in the order the README lists them. */
@@ -197,5 +220,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkersConfig 
     sweeper: { schedule: vars.SWEEPER_SCHEDULE, graceMs: vars.SWEEPER_GRACE_MS },
     retention: { schedule: vars.RETENTION_SCHEDULE, retentionMs: Math.round(vars.RETENTION_DAYS * DAY_MS) },
     migrate: vars.MIGRATE,
+    indexDatabaseUrl: vars.INDEX_DATABASE_URL ?? vars.DATABASE_URL,
+    indexSchema: vars.INDEX_SCHEMA,
+    dailyJobSchedule: vars.DAILY_JOB_SCHEDULE,
   };
 }

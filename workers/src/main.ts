@@ -7,7 +7,7 @@ import { ConfigError, toError } from '@changeflow/errors';
 import { pino } from 'pino';
 import { startWorkersApp } from './app.js';
 import { loadConfig } from './config.js';
-import { registeredWorkers } from './registered-workers.js';
+import { registeredJobs, registeredMigrations, registeredWorkers } from './registered-workers.js';
 import { stopOnSignals } from './shutdown.js';
 
 let config: ReturnType<typeof loadConfig>;
@@ -20,7 +20,13 @@ try {
 }
 
 const logger = pino({ level: config.logLevel, base: { app: 'changeflow-workers', pid: process.pid } });
-const starting = startWorkersApp({ config, workers: registeredWorkers, logger });
+const starting = startWorkersApp({
+  config,
+  workers: registeredWorkers,
+  jobs: registeredJobs,
+  migrate: registeredMigrations,
+  logger,
+});
 // A signal during start-up stops the app once it is up (or exits at once on the second signal).
 stopOnSignals({ logger, stop: () => starting.then((app) => app.stop()) });
 try {

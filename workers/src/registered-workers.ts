@@ -1,16 +1,55 @@
 import type { WorkerDefinition } from '@changeflow/consumer';
-import type { WorkerContext } from './app.js';
+import type { ScheduledJob } from '@changeflow/outbox';
+import {
+  createRevalDailyJob,
+  createRevalIndexWorker,
+  createRevalSyncWorker,
+  DEFAULT_DESIGNATED_BODIES,
+  migrateRevalIndex,
+  migrateRevalPrimary,
+  type ProjectionStores,
+  type RevalDatabase,
+  untypedDb,
+} from '@changeflow/reval';
+import type { Kysely } from 'kysely';
+import type { WorkerContext, WorkersAppOptions } from './app.js';
+
+/** The primary database as reval's (it holds reval's tables as well as the outbox's). */
+function revalDb(context: Pick<WorkerContext, 'db'>): Kysely<RevalDatabase> {
+  return context.db as unknown as Kysely<RevalDatabase>;
+}
+
+function stores(context: WorkerContext): ProjectionStores {
+  return {
+    primaryDb: revalDb(context),
+    indexDb: untypedDb(context.indexDb),
+    indexSchema: context.config.indexSchema,
+    designatedBodies: DEFAULT_DESIGNATED_BODIES,
+  };
+}
 
 /**
- * The workers this deployment runs. Empty for now: the reval issue adds its workers (doctor,
- * recommendation and connection indexes) here. Each gets its queue, DLQ and subscriptions from its
- * definition (`CHANGEFLOW_PROVISION=true` creates them), and its handlers may use the app's `db`.
- *
- * @example
- * export function registeredWorkers({ db }: WorkerContext): WorkerDefinition[] {
- *   return [defineWorker({ name: 'doctor-index', subscribesTo: ['trainee'], handle: projectDoctors(db) })];
- * }
+ * The workers this deployment runs: the reval index projection and the full sync. Each gets its
+ * queue, DLQ and subscriptions from its definition (`CHANGEFLOW_PROVISION=true` creates them).
  */
-export function registeredWorkers(_context: WorkerContext): WorkerDefinition[] {
-  return [];
+export function registeredWorkers(context: WorkerContext): WorkerDefinition[] {
+  const outbox = context.outbox as unknown as Parameters<typeof createRevalSyncWorker>[0]['outbox'];
+  return [createRevalIndexWorker(stores(context)), createRevalSyncWorker({ ...stores(context), outbox })];
 }
+
+/** Timer jobs beside the workers: the reval daily recompute (one instance of the cluster a day). */
+export function registeredJobs(context: WorkerContext): ScheduledJob[] {
+  const outbox = context.outbox as unknown as Parameters<typeof createRevalDailyJob>[0]['outbox'];
+  return [
+    createRevalDailyJob(
+      { outbox, db: revalDb(context), semaphore: context.semaphore, logger: context.logger },
+      { schedule: context.config.dailyJobSchedule },
+    ),
+  ];
+}
+
+/** The reval tables, created at start when `MIGRATE` is on. */
+export const registeredMigrations: NonNullable<WorkersAppOptions['migrate']> = async ({ db, indexDb, config }) => {
+  await migrateRevalPrimary(db);
+  await migrateRevalIndex(indexDb, config.indexSchema);
+};

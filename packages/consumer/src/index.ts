@@ -11,7 +11,7 @@ export { recordFailure } from './queries/record-failure.js';
 export type { WorkerRuntime, WorkerRuntimeDependencies, WorkerRuntimeOptions } from './runtime.js';
 export { createWorkerRuntime, workerRuntimeOptionsSchema } from './runtime.js';
 export type { ProvisionedWorker, WorkerTopology } from './topology.js';
-export { provision, workerTopology } from './topology.js';
+export { provision, workerSemaphoreKey, workerTopology } from './topology.js';
 export type {
   Handler,
   HandlerContext,

@@ -29,12 +29,7 @@ export class QueueClient {
     this.#deletes = new Batcher((handles) => this.#deleteBatch(handles), { maxSize: 10, maxDelayMs: BATCH_DELAY_MS });
   }
 
-  async receive(
-    max: number,
-    waitTimeSeconds: number,
-    visibilityTimeoutSeconds: number,
-    signal: AbortSignal,
-  ): Promise<Message[]> {
+  async receive(max: number, waitTimeSeconds: number, visibilityTimeoutSeconds: number): Promise<Message[]> {
     const answer = await this.#sqs.send(
       new ReceiveMessageCommand({
         QueueUrl: this.#queueUrl,
@@ -44,7 +39,6 @@ export class QueueClient {
         MessageSystemAttributeNames: ['ApproximateReceiveCount'],
         MessageAttributeNames: ['All'],
       }),
-      { abortSignal: signal },
     );
     return answer.Messages ?? [];
   }

@@ -17,7 +17,7 @@ import { z } from 'zod';
 import type { WorkerDefinition } from './define-worker.js';
 import { type ConsumerMetrics, consumerMetrics } from './metrics.js';
 import { QueueClient } from './queue-client.js';
-import { provision, workerTopology } from './topology.js';
+import { provision, workerSemaphoreKey, workerTopology } from './topology.js';
 import type { MessageProcessedEvent, WorkerRuntimeEvents } from './types.js';
 import { runWorker } from './worker-run.js';
 
@@ -161,7 +161,7 @@ class Runtime extends EventEmitter<WorkerRuntimeEvents> implements WorkerRuntime
           { semaphore: this.#deps.semaphore, logger },
           {
             name: `worker-${worker.name}`,
-            key: `changeflow:worker:${worker.name}`,
+            key: workerSemaphoreKey(worker.name),
             maxLocks: worker.maxLocks,
             schedule: worker.schedule,
             leaseMs: worker.leaseMs,

@@ -37,6 +37,11 @@ export interface ProvisionedWorker extends WorkerTopology {
   deadLetterQueueArn: string;
 }
 
+/** The semaphore key whose `maxLocks` slots a worker's runs take. */
+export function workerSemaphoreKey(worker: string): string {
+  return `changeflow:worker:${worker}`;
+}
+
 /** The names of a worker's queue, DLQ and topics. The one home of the naming rule. */
 export function workerTopology(worker: WorkerDefinition, prefix: string): WorkerTopology {
   return {

@@ -77,6 +77,8 @@ export async function runWorker(deps: WorkerRunDependencies, signal: AbortSignal
     Math.max(200, (worker.visibilityTimeoutSeconds * 1000) / 3),
   );
 
+  // Stopping wakes a loop that waits for a free place.
+  signal.addEventListener('abort', notify);
   const windowEndsAt = Date.now() + worker.runWindowMs;
   let received = 0;
   try {
@@ -87,19 +89,26 @@ export async function runWorker(deps: WorkerRunDependencies, signal: AbortSignal
       }
       let messages: Message[];
       try {
+        // Not aborted on stop: SQS may still answer an abandoned long poll, and what it hands out then
+        // would stay invisible to everyone for a whole timeout. A stop waits out the poll instead
+        // (at most waitTimeSeconds) and gives back what it brought.
         messages = await queue.receive(
           worker.concurrency - inFlight.size,
           worker.waitTimeSeconds,
           worker.visibilityTimeoutSeconds,
-          signal,
         );
       } catch (err) {
-        if (signal.aborted) break;
         logger.warn({ err: toError(err) }, 'receive failed; the next tick tries again');
+        break;
+      }
+      if (signal.aborted) {
+        await Promise.allSettled(messages.map((message) => queue.changeVisibility(message.ReceiptHandle ?? '', 0)));
         break;
       }
       if (messages.length === 0) {
         if (inFlight.size === 0) break;
+        // Something is still being handled: wait for it (or a moment) rather than poll in a tight loop.
+        await Promise.race([changed, sleep(250)]);
         continue;
       }
       received += messages.length;
@@ -124,6 +133,7 @@ export async function runWorker(deps: WorkerRunDependencies, signal: AbortSignal
       }
     }
   } finally {
+    signal.removeEventListener('abort', notify);
     if (signal.aborted && running.size > 0) {
       // Shutdown, phase one: let handlers finish within the bound.
       await Promise.race([Promise.allSettled([...running]), sleep(deps.drainTimeoutMs)]);

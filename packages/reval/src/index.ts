@@ -49,6 +49,28 @@ export type { ProjectionStores } from './projection/project-gmc-numbers.js';
 export { projectGmcNumbers, toIndexRow } from './projection/project-gmc-numbers.js';
 export type { RevalIndexWorkerOptions } from './projection/reval-index-worker.js';
 export { createRevalIndexWorker } from './projection/reval-index-worker.js';
+export type {
+  ConnectionIndex,
+  ConnectionSearchParams,
+  ConnectionSearchResult,
+  IndexDocumentRow,
+  QueryParamIssue,
+  RecommendationSearchParams,
+  RecommendationSearchResult,
+} from './queries/index.js';
+export {
+  CONNECTION_INDEXES,
+  CONNECTION_SORT_COLUMNS,
+  connectionSearchParamsSchema,
+  GMC_STATUSES,
+  InvalidQueryParamsError,
+  PAGE_SIZE,
+  RECOMMENDATION_SORT_COLUMNS,
+  recommendationSearchParamsSchema,
+  searchConnections,
+  searchRecommendations,
+  TIS_STATUSES,
+} from './queries/index.js';
 export type { MasterDocumentOptions } from './rules/index.js';
 export {
   addCalendarMonths,
