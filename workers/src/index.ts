@@ -14,7 +14,7 @@ export { CONFIG_DEFAULTS, CONFIG_VARIABLES, loadConfig } from './config.js';
 export { PostgresUnreachableError } from './postgres.js';
 export type { DependencyCheck, ReadinessReport } from './readiness.js';
 export { READY_CHECK_TIMEOUT_MS } from './readiness.js';
-export { registeredWorkers } from './registered-workers.js';
+export { registeredJobs, registeredMigrations, registeredWorkers } from './registered-workers.js';
 export { SCRAPE_SOURCE_TIMEOUT_MS } from './scrape-metrics.js';
 export type { StopOnSignalsOptions } from './shutdown.js';
 export { EXIT_INTERRUPTED, stopOnSignals } from './shutdown.js';

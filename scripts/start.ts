@@ -1,0 +1,118 @@
+/**
+ * `npm start`: the whole flow on one machine. Starts the local SNS/SQS in process (unless
+ * `AWS_ENDPOINT_URL` is set), the workers deployment (provisioning its queues), the
+ * repository-service, loads the demo doctors (`DEMO_DOCTORS`, default 2000; 0 skips), and prints
+ * where everything is. Ctrl-C stops it all; a second Ctrl-C exits at once.
+ */
+import { randomBytes } from 'node:crypto';
+import { type LocalAws, startLocalAws } from '@changeflow/aws';
+import { createProgress, formatSummary, loadDemoData, londonToday } from '@changeflow/demo-data';
+import {
+  loadConfig as loadServiceConfig,
+  type RepositoryService,
+  startRepositoryService,
+} from '@changeflow/repository-service';
+import {
+  loadConfig as loadWorkersConfig,
+  registeredJobs,
+  registeredMigrations,
+  registeredWorkers,
+  startWorkersApp,
+  type WorkersApp,
+} from '@changeflow/workers';
+import { pino } from 'pino';
+
+const say = (line = '') => process.stdout.write(`${line}\n`);
+const logger = pino({ level: process.env.LOG_LEVEL ?? 'warn', base: { app: 'changeflow-start' } });
+const demoDoctors = Number(process.env.DEMO_DOCTORS ?? 2000);
+if (!Number.isInteger(demoDoctors) || demoDoctors < 0) {
+  process.stderr.write(
+    `DEMO_DOCTORS=${process.env.DEMO_DOCTORS} is not a whole number of doctors (0 skips the demo data)\n`,
+  );
+  process.exit(2);
+}
+
+let local: LocalAws | undefined;
+let workers: WorkersApp | undefined;
+let service: RepositoryService | undefined;
+const loading = new AbortController();
+let stopping: Promise<void> | undefined;
+const stop = () => {
+  stopping ??= (async () => {
+    loading.abort();
+    await service?.stop();
+    await workers?.stop();
+    await local?.close();
+  })();
+  return stopping;
+};
+let signals = 0;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    signals += 1;
+    if (signals > 1) process.exit(130);
+    say('\nstopping: draining the workers (Ctrl-C again exits at once)…');
+    void stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        process.stderr.write(`stopped with an error: ${(err as Error).message}\n`);
+        process.exit(1);
+      },
+    );
+  });
+}
+
+try {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  if (!env.AWS_ENDPOINT_URL) {
+    local = await startLocalAws({ port: Number(env.AWS_LOCAL_PORT ?? 4566) });
+    env.AWS_ENDPOINT_URL = local.endpoint;
+  }
+  env.CHANGEFLOW_PROVISION ??= 'true';
+  env.LOG_LEVEL ??= 'warn';
+  env.READ_TOKEN ??= `read-${randomBytes(12).toString('hex')}`;
+  env.WRITE_TOKEN ??= `write-${randomBytes(12).toString('hex')}`;
+
+  // Workers first: provisioning subscribes the queues before the first change is published.
+  workers = await startWorkersApp({
+    config: loadWorkersConfig(env),
+    workers: registeredWorkers,
+    jobs: registeredJobs,
+    migrate: registeredMigrations,
+    logger,
+  });
+  service = await startRepositoryService(loadServiceConfig(env), { logger });
+
+  say('Changeflow is running.');
+  say(`  repository-service  ${service.url}   (OpenAPI: ${service.url}/docs/json)`);
+  say(`  workers admin       ${workers.adminUrl}   (/health /ready /metrics)`);
+  say(`  SNS/SQS             ${env.AWS_ENDPOINT_URL}${local ? '   (local, in this process)' : ''}`);
+  say(`  READ_TOKEN=${env.READ_TOKEN}`);
+  say(`  WRITE_TOKEN=${env.WRITE_TOKEN}`);
+  say();
+  say('Try:');
+  say(
+    `  curl -s -H "Authorization: Bearer ${env.READ_TOKEN}" '${service.url}/api/v1/doctors?sortColumn=doctorLastName&sortOrder=asc'`,
+  );
+  say(`  curl -s -H "Authorization: Bearer ${env.READ_TOKEN}" ${service.url}/api/connection/exception`);
+  say(`  curl -s -X POST -H "Authorization: Bearer ${env.WRITE_TOKEN}" ${service.url}/api/sync`);
+  say(`  curl -s ${workers.adminUrl}/metrics | grep changeflow_worker_messages_total`);
+  say();
+  if (demoDoctors > 0) {
+    say(`Loading ${demoDoctors} demo doctors through the bulk import API…`);
+    const summary = await loadDemoData(
+      { doctors: demoDoctors, seed: 'demo', today: londonToday(new Date()), url: service.url, token: env.WRITE_TOKEN },
+      { progress: createProgress(), signal: loading.signal },
+    );
+    say(formatSummary(summary));
+    say('The workers project them into the indexes within seconds. Ctrl-C stops everything.');
+  } else {
+    say('DEMO_DOCTORS=0: no demo data loaded. Ctrl-C stops everything.');
+  }
+} catch (err) {
+  if (!loading.signal.aborted) {
+    process.stderr.write(`cannot start Changeflow: ${(err as Error).message}\n`);
+    await stop().catch(() => {});
+    process.exit(1);
+  }
+}
