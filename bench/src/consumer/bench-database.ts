@@ -11,6 +11,8 @@ export interface ConsumerBenchDatabase {
   readonly db: Kysely<OutboxDatabase>;
   /** Host and database, for the report (no credentials). */
   readonly where: string;
+  /** Connection string of the run's schema (its `search_path`), for a pool of the caller's own. */
+  readonly url: string;
   /** Drops the run's schema and closes the pool. */
   close(): Promise<void>;
 }
@@ -45,6 +47,7 @@ export async function openConsumerBenchDatabase(env: NodeJS.ProcessEnv = process
   return {
     db,
     where,
+    url: withPath.toString(),
     async close() {
       try {
         await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(db);
