@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import type { RevalIndexDatabase } from '@changeflow/reval';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
-import type { RevalIndexDatabase } from '../../../packages/reval/src/store/schema.js';
 
 /** The bench database unless `BENCH_DATABASE_URL` names another; created on first use. */
 const DEFAULT_BENCH_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/changeflow_bench';

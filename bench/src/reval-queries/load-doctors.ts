@@ -1,6 +1,5 @@
+import { DEFAULT_DESIGNATED_BODIES, type RevalIndexDatabase } from '@changeflow/reval';
 import { type Kysely, sql } from 'kysely';
-import { DEFAULT_DESIGNATED_BODIES } from '../../../packages/reval/src/designated-bodies.js';
-import type { RevalIndexDatabase } from '../../../packages/reval/src/store/schema.js';
 import { ADMINS, EXCEPTION_REASONS, FIRST_NAMES, GRADES, LAST_NAMES, PROGRAMMES } from './doctor-data.js';
 
 /** The 14 designated bodies with their first (own) owner: the "London LETBs" aliases come later. */

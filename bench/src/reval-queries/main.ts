@@ -9,7 +9,7 @@
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { migrateRevalIndex } from '../../../packages/reval/src/migrate-reval.js';
+import { migrateRevalIndex } from '@changeflow/reval';
 import { defineBenchmark } from '../support/benchmark.js';
 import { percentiles } from '../support/percentiles.js';
 import { progress, showProgress } from '../support/progress.js';

@@ -4,7 +4,7 @@ import {
   type ConnectionSearchParams,
   RECOMMENDATION_SORT_COLUMNS,
   type RecommendationSearchParams,
-} from '../../../packages/reval/src/queries/index.js';
+} from '@changeflow/reval';
 import { ADMINS, FIRST_NAMES, LAST_NAMES } from './doctor-data.js';
 import { DESIGNATED_BODIES, LONDON_BODIES } from './load-doctors.js';
 

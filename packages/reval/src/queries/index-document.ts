@@ -44,11 +44,9 @@ export type DocumentQueryDatabase = RevalIndexDatabase & { doc: IndexDocumentTab
  * columns (`IndexDocumentTable`), so one alias types the filters and sorts of all of them.
  */
 export function selectFromIndex(db: Kysely<RevalIndexDatabase>, schema: string, table: RevalIndexTable) {
-  return db
-    .withSchema(schema)
-    .withTables<{ doc: IndexDocumentTable }>()
-    // The string names the real table; the type names the alias that `withTables` declared.
-    .selectFrom(`${table} as doc` as 'doc');
+  // The string names the real table; the type names the alias that `withTables` declared.
+  const aliased = `${table} as doc` as 'doc';
+  return db.withSchema(schema).withTables<{ doc: IndexDocumentTable }>().selectFrom(aliased);
 }
 
 /**

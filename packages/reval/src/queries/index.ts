@@ -2,8 +2,10 @@
  * The reval queries (REVAL.md "Queries"): the recommendation list and the four connection lists,
  * read from the index store, with the zod schemas that validate their query strings.
  */
-export type { IndexDocumentRow } from './index-document.js';
-export { DOCUMENT_COLUMNS, toMasterDocument } from './index-document.js';
+export type { DocumentQueryDatabase, IndexDocumentRow } from './index-document.js';
+export { DOCUMENT_COLUMNS, DOCUMENT_SELECTION, selectFromIndex, toMasterDocument } from './index-document.js';
+export type { DocumentSort } from './paging.js';
+export { listOrder, orderBySorts, selectDocumentPage } from './paging.js';
 export type { QueryParamIssue, QueryParamsResult, SortOrder } from './query-params.js';
 export {
   InvalidQueryParamsError,
@@ -23,8 +25,10 @@ export type {
 export {
   CONNECTION_INDEXES,
   CONNECTION_SORT_COLUMNS,
+  connectionFilter,
   connectionIndexSchema,
   connectionSearchParamsSchema,
+  connectionSorts,
   countConnections,
   searchConnections,
   selectConnectionPage,
@@ -40,7 +44,9 @@ export {
   countRecommendations,
   GMC_STATUSES,
   RECOMMENDATION_SORT_COLUMNS,
+  recommendationFilter,
   recommendationSearchParamsSchema,
+  recommendationSorts,
   searchRecommendations,
   selectRecommendationPage,
   TIS_STATUSES,

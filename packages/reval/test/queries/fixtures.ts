@@ -1,10 +1,12 @@
 import { useTestDatabase } from '@changeflow/test-support';
 import { type Kysely, sql } from 'kysely';
 import { afterAll, afterEach, beforeAll } from 'vitest';
-import { migrateRevalIndex } from '../../src/migrate-reval.js';
-import type { RevalIndexTable } from '../../src/migrations/index-migrations.js';
-import type { MasterDocument } from '../../src/model.js';
-import type { RevalIndexDatabase } from '../../src/store/schema.js';
+import {
+  type MasterDocument,
+  migrateRevalIndex,
+  type RevalIndexDatabase,
+  type RevalIndexTable,
+} from '../../src/index.js';
 
 /** A test file's own index store: a schema beside the file's test schema, dropped when the file passes. */
 export interface TestIndexStore {

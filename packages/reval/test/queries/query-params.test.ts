@@ -1,10 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  connectionSearchParamsSchema,
-  escapeLike,
-  parseQueryParams,
-  recommendationSearchParamsSchema,
-} from '../../src/queries/index.js';
+import { connectionSearchParamsSchema, recommendationSearchParamsSchema } from '../../src/index.js';
+// Not re-exported by the package: the queries module's own front door.
+import { escapeLike, parseQueryParams } from '../../src/queries/index.js';
 
 describe('recommendationSearchParamsSchema', () => {
   it('fills every default from an empty query string', () => {

@@ -1,13 +1,13 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { MasterDocument } from '../../src/model.js';
 import {
   CONNECTION_INDEXES,
   CONNECTION_SORT_COLUMNS,
   type ConnectionIndex,
   type ConnectionSearchParams,
   InvalidQueryParamsError,
+  type MasterDocument,
   searchConnections,
-} from '../../src/queries/index.js';
+} from '../../src/index.js';
 import {
   clearIndexes,
   expectedOrder,

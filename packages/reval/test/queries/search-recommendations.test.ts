@@ -1,11 +1,11 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { MasterDocument } from '../../src/model.js';
 import {
   InvalidQueryParamsError,
+  type MasterDocument,
   RECOMMENDATION_SORT_COLUMNS,
   type RecommendationSearchParams,
   searchRecommendations,
-} from '../../src/queries/index.js';
+} from '../../src/index.js';
 import {
   clearIndexes,
   expectedOrder,
