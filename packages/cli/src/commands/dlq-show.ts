@@ -1,0 +1,163 @@
+import type { WorkerDefinition } from '@changeflow/consumer';
+import type { OutboxDatabase } from '@changeflow/outbox';
+import type { Command } from 'commander';
+import type { Kysely } from 'kysely';
+import type { CommandRunner } from '../context.js';
+import { type DeadLetter, DeadLetterQueue, describeDeadLetter } from '../dead-letters.js';
+import { explainPostgresError, UsageError } from '../errors.js';
+import { EXIT_CODES } from '../exit-codes.js';
+import { formatTime } from '../output.js';
+import { type FailedMessage, findFailedMessages } from '../queries/failed-messages.js';
+import { resolveWorkerQueues, type SqsAccess } from '../queues.js';
+import { findWorker } from '../workers.js';
+
+/** What `dlq show` reads from. */
+export interface DlqShowDependencies {
+  db: Kysely<OutboxDatabase>;
+  databaseUrl: string;
+  sqs: SqsAccess;
+  workers: readonly WorkerDefinition[];
+  prefix: string;
+}
+
+export interface DlqShowOptions {
+  worker: string;
+  /** The original message id (`failed_messages.message_id`) or the id of the message in the DLQ. */
+  messageId: string;
+  /**
+   * DLQ messages looked at, at most, while searching for this one.
+   * @defaultValue 1000
+   */
+  maxScan?: number;
+}
+
+/** The result of `changeflow dlq show`. */
+export interface DlqShowResult {
+  worker: string;
+  messageId: string;
+  /** The `failed_messages` row, or `null` when none was recorded. */
+  failure: FailedMessage | null;
+  /** The message as it sits in the DLQ (attributes, body), or `null` when it was not found there. */
+  deadLetter: Record<string, unknown> | null;
+  /** DLQ messages looked at during the search. */
+  scanned: number;
+}
+
+/** How long messages looked at stay invisible during the search; all are handed back at its end. */
+const SCAN_VISIBILITY_SECONDS = 60;
+
+/**
+ * One dead-lettered message in full: its `failed_messages` row and, when it is still in the DLQ, the
+ * message's attributes and body. Searching the DLQ receives messages and hands every one back
+ * (visibility 0) at the end; nothing is deleted. A `UsageError` says when neither exists.
+ */
+export async function showDeadLetter(deps: DlqShowDependencies, options: DlqShowOptions): Promise<DlqShowResult> {
+  const worker = findWorker(deps.workers, options.worker);
+  const queues = await resolveWorkerQueues(deps.sqs, worker, deps.prefix);
+  const found = await findInDeadLetterQueue(
+    new DeadLetterQueue(deps.sqs, queues),
+    options.messageId,
+    options.maxScan ?? 1000,
+  );
+  const ids = [...new Set([options.messageId, found.letter?.originalMessageId].filter((id) => id !== undefined))];
+  let rows: Map<string, FailedMessage>;
+  try {
+    rows = await findFailedMessages(deps.db, worker.name, ids);
+  } catch (err) {
+    throw explainPostgresError(err, deps.databaseUrl);
+  }
+  const failure = ids.map((id) => rows.get(id)).find((row) => row !== undefined) ?? null;
+  if (!failure && !found.letter) {
+    throw new UsageError(
+      `no failure recorded and no message in ${queues.topology.deadLetterQueueName} with id ${options.messageId} ` +
+        `(looked at ${found.scanned} message(s)): list the ids with \`changeflow dlq list ${worker.name}\``,
+    );
+  }
+  return {
+    worker: worker.name,
+    messageId: options.messageId,
+    failure,
+    deadLetter: found.letter ? describeDeadLetter(found.letter) : null,
+    scanned: found.scanned,
+  };
+}
+
+/** Receives from the DLQ until the message turns up or nothing new does, then hands everything back. */
+async function findInDeadLetterQueue(
+  dlq: DeadLetterQueue,
+  messageId: string,
+  maxScan: number,
+): Promise<{ letter: DeadLetter | undefined; scanned: number }> {
+  const handles = new Map<string, string>();
+  let letter: DeadLetter | undefined;
+  try {
+    while (handles.size < maxScan && !letter) {
+      const batch = await dlq.receive(10, SCAN_VISIBILITY_SECONDS, 1);
+      const fresh = batch.filter((candidate) => !handles.has(candidate.messageId));
+      for (const candidate of batch) {
+        if (candidate.message.ReceiptHandle) handles.set(candidate.messageId, candidate.message.ReceiptHandle);
+      }
+      letter = batch.find(
+        (candidate) => candidate.messageId === messageId || candidate.originalMessageId === messageId,
+      );
+      if (fresh.length === 0) break;
+    }
+  } finally {
+    await dlq.release([...handles.values()]);
+  }
+  return { letter, scanned: handles.size };
+}
+
+/** `dlq show` for people. */
+export function renderDeadLetter(result: DlqShowResult): string {
+  const lines = [`Worker ${result.worker}, message ${result.messageId}`, ''];
+  const failure = result.failure;
+  if (failure) {
+    lines.push('Recorded failure (failed_messages)');
+    lines.push(`  message id     ${failure.messageId}`);
+    lines.push(
+      `  dead-lettered  ${failure.deadLettered ? 'yes' : 'no (retrying, or moved out of the DLQ by a replay)'}`,
+    );
+    lines.push(`  changes        ${failure.changeNumbers.join(', ') || '-'}`);
+    lines.push(`  object         ${failure.objectType ?? '?'} ${failure.objectIds.join(', ')}`);
+    lines.push(`  attempts       ${failure.attempts}`);
+    lines.push(`  first failed   ${formatTime(failure.firstFailedAt)}`);
+    lines.push(`  last failed    ${formatTime(failure.lastFailedAt)}`);
+    lines.push(`  reason         ${failure.error}`);
+  } else {
+    lines.push('No failure recorded in failed_messages (SQS may have dead-lettered it after a crash).');
+  }
+  lines.push('');
+  if (result.deadLetter) {
+    lines.push(`In the DLQ (looked at ${result.scanned} message(s))`);
+    lines.push(JSON.stringify(result.deadLetter, null, 2).replace(/^/gm, '  '));
+  } else {
+    lines.push(`Not in the DLQ now (looked at ${result.scanned} message(s)): replayed, purged, or expired.`);
+  }
+  return lines.join('\n');
+}
+
+/** `changeflow dlq show <worker> <messageId>`. */
+export function registerDlqShowCommand(dlq: Command, run: CommandRunner): void {
+  dlq
+    .command('show')
+    .description("one dead letter in full: its failed_messages row and the DLQ message's attributes and body")
+    .argument('<worker>', 'worker name')
+    .argument('<messageId>', 'the message id as `dlq list` shows it (or its id in the DLQ)')
+    .action(
+      run(async (context, worker: string, messageId: string) => {
+        const result = await showDeadLetter(
+          {
+            db: await context.outboxDb(),
+            databaseUrl: context.config.databaseUrl,
+            sqs: context.sqs(),
+            workers: context.workers,
+            prefix: context.config.prefix,
+          },
+          { worker, messageId },
+        );
+        context.output.result(result, renderDeadLetter);
+        return EXIT_CODES.ok;
+      }),
+    );
+}
