@@ -1,5 +1,5 @@
 import { type Kysely, sql } from 'kysely';
-import { revalIndexMigrations } from '../migrations/index-migrations.js';
+import { createIndexTables } from '../migrations/index-migrations.js';
 
 /** The schema a sync builds the new generation in, beside the live `indexSchema`. */
 export function generationSchemaName(indexSchema: string, jobId: string): string {
@@ -12,13 +12,14 @@ export function retiredSchemaName(indexSchema: string, jobId: string): string {
 }
 
 /**
- * Creates an empty generation: every index table, with the same columns and indexes as the live
- * ones (the index migrations, run on another schema), plus `sync_membership`, the derived indexes
- * each document belongs to. An older attempt's leftovers are dropped first, so a step can rerun.
+ * Creates an empty generation: every index table with the live ones' columns and primary keys (the
+ * secondary indexes come after the load, in the build-indexes step), plus `sync_membership`, the
+ * derived indexes each document belongs to. An older attempt's leftovers are dropped first, so a
+ * step can rerun.
  */
 export async function createGenerationSchema(db: Kysely<unknown>, schema: string): Promise<void> {
   await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(db);
-  for (const migration of Object.values(revalIndexMigrations(schema))) await migration.up(db);
+  await createIndexTables(db, schema);
   await sql`
     create table ${sql.id(schema, 'sync_membership')} (
       gmc_reference_number text primary key,
