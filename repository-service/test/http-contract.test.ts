@@ -303,6 +303,8 @@ describe('OpenAPI', () => {
         'GET /api/connection/disconnected',
         'GET /api/connection/exception',
         'GET /api/connection/discrepancies',
+        'POST /api/sync',
+        'GET /api/sync/{id}',
       ].sort(),
     );
     const put = doc.paths['/api/tcs/trainees/{tcsPersonId}'].put;
