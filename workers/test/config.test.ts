@@ -16,6 +16,9 @@ describe('loadConfig', () => {
       sweeper: { schedule: '* * * * * *', graceMs: 5000 },
       retention: { schedule: '*/5 * * * *', retentionMs: 7 * 24 * 60 * 60 * 1000 },
       migrate: true,
+      indexDatabaseUrl: 'postgres://postgres@127.0.0.1:5432/postgres',
+      indexSchema: 'reval_index',
+      dailyJobSchedule: '0 5 0 * * *',
     });
   });
 
@@ -35,6 +38,9 @@ describe('loadConfig', () => {
       RETENTION_DAYS: '0.5',
       RETENTION_SCHEDULE: '0 * * * *',
       MIGRATE: '0',
+      INDEX_DATABASE_URL: 'postgres://app@index.internal/reval',
+      INDEX_SCHEMA: 'reval_index_blue',
+      DAILY_JOB_SCHEDULE: '0 30 1 * * *',
     });
     expect(config).toEqual({
       databaseUrl: 'postgresql://app:secret@db.internal:6543/changeflow',
@@ -48,7 +54,11 @@ describe('loadConfig', () => {
       sweeper: { schedule: '*/2 * * * * *', graceMs: 0 },
       retention: { schedule: '0 * * * *', retentionMs: 12 * 60 * 60 * 1000 },
       migrate: false,
+      indexDatabaseUrl: 'postgres://app@index.internal/reval',
+      indexSchema: 'reval_index_blue',
+      dailyJobSchedule: '0 30 1 * * *',
     });
+    expect(loadConfig({ DATABASE_URL: 'postgres://a@b/c' }).indexDatabaseUrl).toBe('postgres://a@b/c');
     expect(loadConfig({ ADMIN_PORT: '', LOG_LEVEL: '  ' })).toMatchObject({ adminPort: 9464, logLevel: 'info' });
     expect(loadConfig({ AWS_DEFAULT_REGION: 'eu-west-1' }).aws.region).toBe('eu-west-1');
   });
@@ -67,6 +77,9 @@ describe('loadConfig', () => {
       RETENTION_DAYS: 'a week',
       RETENTION_SCHEDULE: '61 * * * *',
       MIGRATE: 'maybe',
+      INDEX_DATABASE_URL: 'mysql://index',
+      INDEX_SCHEMA: 'Not-An-Identifier',
+      DAILY_JOB_SCHEDULE: 'daily',
     };
     let error: unknown;
     try {

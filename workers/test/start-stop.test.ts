@@ -136,7 +136,15 @@ describe('npm run workers (main.ts)', () => {
   }, 60_000);
 
   it('starts the registered workers, logs the admin URL, and exits 0 on SIGTERM', async () => {
-    const main = await startMain(workerEnv(testDb(), uniquePrefix('main'), { LOG_LEVEL: 'info' }));
+    // The registered workers are reval's: main migrates their tables and provisions their queues.
+    const main = await startMain(
+      workerEnv(testDb(), uniquePrefix('main'), {
+        LOG_LEVEL: 'info',
+        MIGRATE: 'true',
+        CHANGEFLOW_PROVISION: 'true',
+        INDEX_SCHEMA: `${testDb().schema}_idx`,
+      }),
+    );
     const health = await fetch(`${main.adminUrl}/health`);
     expect(health.status).toBe(200);
     const ready = await fetch(`${main.adminUrl}/ready`);
