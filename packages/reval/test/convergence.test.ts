@@ -19,7 +19,7 @@ import {
   untypedDb,
   type WriteContext,
 } from '../src/index.js';
-import { projectGmcNumbers } from '../src/projection/project-gmc-numbers.js';
+import { projectEverything } from './sync-harness.js';
 
 const testDb = useTestDatabase<RevalDatabase>('convergence', (db) => migrateRevalPrimary(db));
 const aws = testAwsClients();
@@ -213,15 +213,7 @@ describe('G4: convergence', () => {
     );
 
     // A fresh projection of every GMC number the primary data knows, into an empty schema.
-    const { rows } = await sql<{ gmc: string }>`
-      select gmc_reference_number as gmc from reval_object_gmc
-      union select gmc_reference_number from reval_gmc_doctor
-      union select gmc_reference_number from reval_connection_failure`.execute(db);
-    await projectGmcNumbers(
-      { ...stores, indexSchema: fresh },
-      rows.map((row) => row.gmc),
-      TODAY,
-    );
+    await projectEverything(db, fresh, TODAY);
 
     for (const table of REVAL_INDEX_TABLES) {
       const expected = await indexRows(db, fresh, table);
