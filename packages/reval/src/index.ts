@@ -105,3 +105,5 @@ export type { RevalSyncWorkerDependencies } from './sync/reval-sync-worker.js';
 export { createRevalSyncWorker } from './sync/reval-sync-worker.js';
 export type { SyncJob, SyncStep } from './sync/sync-jobs.js';
 export { getSyncJob, latestSyncJob, STALE_SYNC_MS, SYNC_STEPS, startSync } from './sync/sync-jobs.js';
+export type { IndexDifference } from './verify/index-differences.js';
+export { indexDifferences, projectAllGmcNumbers } from './verify/index-differences.js';

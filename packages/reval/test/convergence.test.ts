@@ -9,6 +9,7 @@ import {
   deleteRecord,
   migrateRevalIndex,
   migrateRevalPrimary,
+  projectAllGmcNumbers,
   REVAL_INDEX_TABLES,
   type RevalDatabase,
   saveConnectionFailures,
@@ -19,7 +20,6 @@ import {
   untypedDb,
   type WriteContext,
 } from '../src/index.js';
-import { projectEverything } from './sync-harness.js';
 
 const testDb = useTestDatabase<RevalDatabase>('convergence', (db) => migrateRevalPrimary(db));
 const aws = testAwsClients();
@@ -213,7 +213,7 @@ describe('G4: convergence', () => {
     );
 
     // A fresh projection of every GMC number the primary data knows, into an empty schema.
-    await projectEverything(db, fresh, TODAY);
+    await projectAllGmcNumbers(db, fresh, TODAY);
 
     for (const table of REVAL_INDEX_TABLES) {
       const expected = await indexRows(db, fresh, table);

@@ -3,13 +3,11 @@ import { type Kysely, sql } from 'kysely';
 import {
   DEFAULT_DESIGNATED_BODIES,
   type GmcDoctorInput,
-  projectGmcNumbers,
   REVAL_INDEX_TABLES,
   type RevalDatabase,
   saveGmcDoctors,
   saveTrainees,
   type TraineeInput,
-  untypedDb,
 } from '../src/index.js';
 
 export const gmcOf = (n: number) => String(6_000_000 + n);
@@ -61,50 +59,5 @@ export async function copyIndexes<DB>(db: Kysely<DB>, from: string, to: string):
   await sql`create schema ${sql.id(to)}`.execute(db);
   for (const table of REVAL_INDEX_TABLES) {
     await sql`create table ${sql.id(to, table)} as select * from ${sql.id(from, table)}`.execute(db);
-  }
-}
-
-/**
- * Rows that differ between the same index in two schemas (as JSON, without the projection time),
- * at most `limit` per table and direction; empty when every index is equal. Compared in SQL, so
- * 20,000-row indexes compare in milliseconds.
- */
-export async function indexDifferences<DB>(
-  db: Kysely<DB>,
-  actual: string,
-  expected: string,
-  limit = 5,
-): Promise<Record<string, unknown[]>> {
-  const differences: Record<string, unknown[]> = {};
-  for (const table of REVAL_INDEX_TABLES) {
-    const row = (schema: string) => sql`select to_jsonb(t) - 'projected_at' as doc from ${sql.id(schema, table)} t`;
-    const { rows } = await sql<{ side: string; doc: unknown }>`
-      (select 'unexpected' as side, doc from (${row(actual)} except ${row(expected)}) a limit ${limit})
-      union all
-      (select 'missing' as side, doc from (${row(expected)} except ${row(actual)}) b limit ${limit})`.execute(db);
-    if (rows.length > 0) differences[table] = rows;
-  }
-  return differences;
-}
-
-/** A fresh projection of all the primary data into `schema` (already migrated and empty). */
-export async function projectEverything(db: Kysely<RevalDatabase>, schema: string, today: string): Promise<void> {
-  const { rows } = await sql<{ gmc: string }>`
-    select gmc_reference_number as gmc from reval_object_gmc
-    union select gmc_reference_number from reval_gmc_doctor
-    union select gmc_reference_number from reval_connection_failure
-    order by 1`.execute(db);
-  const stores = {
-    primaryDb: db,
-    indexDb: untypedDb(db),
-    indexSchema: schema,
-    designatedBodies: DEFAULT_DESIGNATED_BODIES,
-  };
-  for (let start = 0; start < rows.length; start += 1000) {
-    await projectGmcNumbers(
-      stores,
-      rows.slice(start, start + 1000).map((row) => row.gmc),
-      today,
-    );
   }
 }
