@@ -39,9 +39,23 @@ export class PostgresUnreachableError extends ChangeflowError {
 export async function openDatabase<DB>(url: string, variable: string, logger: Logger): Promise<Database<DB>> {
   const address = addressOf(url);
   const pool = new pg.Pool({ connectionString: url, max: POOL_SIZE, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
-  // An idle client whose connection dies emits 'error' on the pool; unhandled, it would end the process.
-  pool.on('error', (err) => {
-    logger.warn({ err, component: 'postgres', address }, 'an idle Postgres connection failed; the pool replaces it');
+  // An idle client whose connection dies emits 'error' on the pool; unhandled, it would end the
+  // process. Its own listener below has logged it already.
+  pool.on('error', () => {});
+  // A client checked out for a transaction has no pool listener while the transaction waits between
+  // statements; a backend terminated then (failover, pg_terminate_backend, an idle-in-transaction
+  // timeout) emits 'error' on the client, which would end the process (the soak found it). With
+  // this listener the transaction's next statement fails instead, and the pool drops the broken
+  // client when it is released. Only the message and code are logged: pg attaches the client,
+  // connection parameters and all, to the error.
+  pool.on('connect', (client) => {
+    client.on('error', (err) => {
+      const { message, code } = err as NodeJS.ErrnoException;
+      logger.warn(
+        { error: message, code, component: 'postgres', address },
+        'a Postgres connection failed; what ran on it fails and the pool replaces it',
+      );
+    });
   });
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   let closing: Promise<void> | undefined;
