@@ -1,0 +1,84 @@
+import type { RevalDatabase } from '@changeflow/reval';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+
+/** The bench database unless `BENCH_DATABASE_URL` names another (as every benchmark uses it); created if missing. */
+const DEFAULT_BENCH_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/changeflow_bench';
+/** Connections of the run's own pool: its observers and verification, not the services'. */
+const POOL_SIZE = 6;
+
+/** A schema of one run's own in the bench database; the services migrate it themselves. */
+export interface RunDatabase {
+  /** Kysely on a pool whose search_path is {@link schema}. */
+  readonly db: Kysely<RevalDatabase>;
+  /** Primary tables, outbox, semaphore; the run's index schemas start with the same name. */
+  readonly schema: string;
+  /** Host and database, for the report (no credentials). */
+  readonly where: string;
+  /** The connection string of the schema for a process of its own, which names itself `applicationName`. */
+  urlFor(applicationName: string): string;
+  /** Drops every schema whose name starts with {@link schema} (index stores and generations too). */
+  dropSchemas(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the bench database (`BENCH_DATABASE_URL`, else `changeflow_bench` on the local server,
+ * created if missing) and creates the empty schema `schema` in it.
+ */
+export async function openRunDatabase(schema: string, env: NodeJS.ProcessEnv = process.env): Promise<RunDatabase> {
+  const url = new URL(env.BENCH_DATABASE_URL?.trim() || DEFAULT_BENCH_DATABASE_URL);
+  const databaseName = decodeURIComponent(url.pathname.slice(1));
+  const where = `${url.host}/${databaseName}`;
+  await withClient(url, '/postgres', async (client) => {
+    const { rowCount } = await client.query('select 1 from pg_database where datname = $1', [databaseName]);
+    if (rowCount === 0) {
+      // 42P04: another run created it in between.
+      await client.query(`create database ${pg.escapeIdentifier(databaseName)}`).catch((err: unknown) => {
+        if (!(err instanceof Error && 'code' in err && err.code === '42P04')) throw err;
+      });
+    }
+  });
+  await withClient(url, url.pathname, (client) => client.query(`create schema ${pg.escapeIdentifier(schema)}`));
+  const urlFor = (applicationName: string) => {
+    const withPath = new URL(url);
+    withPath.searchParams.set('options', `-c search_path=${schema}`);
+    withPath.searchParams.set('application_name', applicationName);
+    return withPath.toString();
+  };
+  const pool = new pg.Pool({ connectionString: urlFor(`${schema}-observer`), max: POOL_SIZE });
+  // The run terminates backends on purpose; an idle client of ours that dies with them is replaced.
+  pool.on('error', () => {});
+  const db = new Kysely<RevalDatabase>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    db,
+    schema,
+    where,
+    urlFor,
+    async dropSchemas() {
+      const { rows } = await sql<{ name: string }>`
+        select nspname as name from pg_namespace where starts_with(nspname, ${schema})`.execute(db);
+      for (const { name } of rows) await sql`drop schema if exists ${sql.id(name)} cascade`.execute(db);
+    },
+    close: () => db.destroy(),
+  };
+}
+
+async function withClient<T>(url: URL, pathname: string, use: (client: pg.Client) => Promise<T>): Promise<T> {
+  const target = new URL(url);
+  target.pathname = pathname;
+  const client = new pg.Client({ connectionString: target.toString() });
+  try {
+    await client.connect();
+  } catch (err) {
+    throw new Error(
+      `cannot reach Postgres at ${url.host}: start it (pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start) or set BENCH_DATABASE_URL`,
+      { cause: err },
+    );
+  }
+  try {
+    return await use(client);
+  } finally {
+    await client.end();
+  }
+}
