@@ -1,10 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { RevalIndexDatabase } from '@changeflow/reval';
-import { Kysely, PostgresDialect, sql } from 'kysely';
-import pg from 'pg';
-
-/** The bench database unless `BENCH_DATABASE_URL` names another; created on first use. */
-const DEFAULT_BENCH_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/changeflow_bench';
+import type { Kysely } from 'kysely';
+import { openRunDatabase } from '../support/run-database.js';
 
 /** Connections of the pool: one query at a time, each running up to three statements at once. */
 const POOL_SIZE = 4;
@@ -30,64 +27,14 @@ export interface BenchDatabase {
  * created if missing) with a fresh run schema of its own, so a run never meets another's data.
  */
 export async function openBenchDatabase(env: NodeJS.ProcessEnv = process.env): Promise<BenchDatabase> {
-  const url = new URL(env.BENCH_DATABASE_URL?.trim() || DEFAULT_BENCH_DATABASE_URL);
-  const databaseName = decodeURIComponent(url.pathname.slice(1));
-  const where = `${url.host}/${databaseName}`;
-  await createDatabaseIfMissing(url, databaseName);
-
   const runSchema = `bench_reval_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: url.toString() });
-  await connectOrExplain(admin, where);
-  try {
-    await admin.query(`create schema ${pg.escapeIdentifier(runSchema)}`);
-  } finally {
-    await admin.end();
-  }
-  const withPath = new URL(url);
-  withPath.searchParams.set('options', `-c search_path=${runSchema}`);
-  const pool = new pg.Pool({ connectionString: withPath.toString(), max: POOL_SIZE });
-  const db = new Kysely<RevalIndexDatabase>({ dialect: new PostgresDialect({ pool }) });
-  const indexSchema = `${runSchema}_index`;
+  const run = await openRunDatabase<RevalIndexDatabase>(runSchema, { env, poolSize: POOL_SIZE });
   return {
-    db,
+    db: run.db,
     runSchema,
-    indexSchema,
-    where,
-    async dropSchemas() {
-      await sql`drop schema if exists ${sql.id(indexSchema)} cascade`.execute(db);
-      await sql`drop schema if exists ${sql.id(runSchema)} cascade`.execute(db);
-    },
-    close: () => db.destroy(),
+    indexSchema: `${runSchema}_index`,
+    where: run.where,
+    dropSchemas: run.dropSchemas,
+    close: run.close,
   };
-}
-
-async function createDatabaseIfMissing(url: URL, databaseName: string): Promise<void> {
-  const maintenance = new URL(url);
-  maintenance.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: maintenance.toString() });
-  await connectOrExplain(client, `${url.host}/postgres`);
-  try {
-    const { rowCount } = await client.query('select 1 from pg_database where datname = $1', [databaseName]);
-    if (rowCount === 0) await client.query(`create database ${pg.escapeIdentifier(databaseName)}`);
-  } catch (err) {
-    // Another run may have created it in between; anything else is a real failure.
-    if (!(err instanceof Error && 'code' in err && err.code === '42P04')) {
-      throw new Error(`cannot create database ${databaseName} on ${url.host}: create it or set BENCH_DATABASE_URL`, {
-        cause: err,
-      });
-    }
-  } finally {
-    await client.end();
-  }
-}
-
-async function connectOrExplain(client: pg.Client, where: string): Promise<void> {
-  try {
-    await client.connect();
-  } catch (err) {
-    throw new Error(
-      `cannot reach Postgres at ${where}: start it (pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start) or set BENCH_DATABASE_URL`,
-      { cause: err },
-    );
-  }
 }

@@ -4,13 +4,13 @@ import pg from 'pg';
 
 /** The bench database unless `BENCH_DATABASE_URL` names another (as every benchmark uses it); created if missing. */
 const DEFAULT_BENCH_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/changeflow_bench';
-/** Connections of the run's own pool: its observers and verification, not the services'. */
-const POOL_SIZE = 6;
+/** Connections of the run's own pool by default: its observers and checks, not the services'. */
+const DEFAULT_POOL_SIZE = 6;
 
-/** A schema of one run's own in the bench database; the services migrate it themselves. */
-export interface RunDatabase {
+/** A schema of one run's own in the bench database, empty until the run (or its services) migrate it. */
+export interface RunDatabase<DB = RevalDatabase> {
   /** Kysely on a pool whose search_path is {@link schema}. */
-  readonly db: Kysely<RevalDatabase>;
+  readonly db: Kysely<DB>;
   /** Primary tables, outbox, semaphore; the run's index schemas start with the same name. */
   readonly schema: string;
   /** Host and database, for the report (no credentials). */
@@ -22,11 +22,27 @@ export interface RunDatabase {
   close(): Promise<void>;
 }
 
+/** How to open a {@link RunDatabase}. */
+export interface RunDatabaseOptions {
+  /** Connections of the run's own pool. @defaultValue 6 */
+  poolSize?: number;
+  /** Where `BENCH_DATABASE_URL` is read. @defaultValue `process.env` */
+  env?: NodeJS.ProcessEnv;
+}
+
 /**
  * Opens the bench database (`BENCH_DATABASE_URL`, else `changeflow_bench` on the local server,
- * created if missing) and creates the empty schema `schema` in it.
+ * created if missing) and creates the empty schema `schema` in it. Every benchmark and the soak
+ * open theirs here, so a run never meets another's data.
+ *
+ * @example
+ * const run = await openRunDatabase<OutboxDatabase>(`bench_consumer_${hex}`);
+ * try { await migrateOutbox(run.db); … } finally { await run.dropSchemas(); await run.close(); }
  */
-export async function openRunDatabase(schema: string, env: NodeJS.ProcessEnv = process.env): Promise<RunDatabase> {
+export async function openRunDatabase<DB = RevalDatabase>(
+  schema: string,
+  { poolSize = DEFAULT_POOL_SIZE, env = process.env }: RunDatabaseOptions = {},
+): Promise<RunDatabase<DB>> {
   const url = new URL(env.BENCH_DATABASE_URL?.trim() || DEFAULT_BENCH_DATABASE_URL);
   const databaseName = decodeURIComponent(url.pathname.slice(1));
   const where = `${url.host}/${databaseName}`;
@@ -35,7 +51,14 @@ export async function openRunDatabase(schema: string, env: NodeJS.ProcessEnv = p
     if (rowCount === 0) {
       // 42P04: another run created it in between.
       await client.query(`create database ${pg.escapeIdentifier(databaseName)}`).catch((err: unknown) => {
-        if (!(err instanceof Error && 'code' in err && err.code === '42P04')) throw err;
+        if (!(err instanceof Error && 'code' in err && err.code === '42P04')) {
+          throw new Error(
+            `cannot create database ${databaseName} on ${url.host}: create it or set BENCH_DATABASE_URL`,
+            {
+              cause: err,
+            },
+          );
+        }
       });
     }
   });
@@ -46,10 +69,11 @@ export async function openRunDatabase(schema: string, env: NodeJS.ProcessEnv = p
     withPath.searchParams.set('application_name', applicationName);
     return withPath.toString();
   };
-  const pool = new pg.Pool({ connectionString: urlFor(`${schema}-observer`), max: POOL_SIZE });
-  // The run terminates backends on purpose; an idle client of ours that dies with them is replaced.
+  const pool = new pg.Pool({ connectionString: urlFor(`${schema}-observer`), max: poolSize });
+  // The soak terminates backends on purpose (never this pool's, by application_name); should one of
+  // ours die anyway, the pool replaces it rather than the 'error' ending the run.
   pool.on('error', () => {});
-  const db = new Kysely<RevalDatabase>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,
     schema,
