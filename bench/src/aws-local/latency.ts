@@ -3,6 +3,7 @@ import { setTimeout } from 'node:timers/promises';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { AwsClients } from '@changeflow/aws';
+import { withDeadline } from '../support/deadline.js';
 import { type Percentiles, percentiles } from '../support/percentiles.js';
 import { showProgress } from '../support/progress.js';
 import { runTogether, unlessAborted } from '../support/run-together.js';
@@ -51,7 +52,7 @@ export async function measureLatency(
   options: LatencyOptions,
   signal: AbortSignal,
 ): Promise<LatencyFigures> {
-  const runSignal = AbortSignal.any([signal, AbortSignal.timeout(options.maxSeconds * 1000)]);
+  const runSignal = withDeadline(signal, options.maxSeconds * 1000).signal;
   const samplingDone = new AbortController();
   const arrivals = new Map<number, (latencyMs: number) => void>();
   const pollers = new EventEmitter();

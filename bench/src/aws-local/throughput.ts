@@ -2,6 +2,7 @@ import { EventEmitter, once } from 'node:events';
 import { PublishBatchCommand } from '@aws-sdk/client-sns';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { AwsClients } from '@changeflow/aws';
+import { withDeadline } from '../support/deadline.js';
 import { showProgress } from '../support/progress.js';
 import { runTogether, unlessAborted } from '../support/run-together.js';
 import type { Pipeline } from './pipeline.js';
@@ -60,7 +61,7 @@ export async function measureThroughput(
   options: ThroughputOptions,
   signal: AbortSignal,
 ): Promise<ThroughputFigures> {
-  const runSignal = AbortSignal.any([signal, AbortSignal.timeout(options.maxSeconds * 1000)]);
+  const runSignal = withDeadline(signal, options.maxSeconds * 1000).signal;
   // Aborted once every published message is delivered, to end the consumers' waiting long polls.
   const drained = new AbortController();
   let claimed = 0;

@@ -25,6 +25,7 @@ import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { openBenchAwsEndpoint, startAwsLocalProcess } from '../support/aws-endpoint.js';
 import { defineBenchmark } from '../support/benchmark.js';
+import { withDeadline } from '../support/deadline.js';
 import { progress, showProgress } from '../support/progress.js';
 import { report } from '../support/report.js';
 import { withCleanup } from '../support/with-cleanup.js';
@@ -120,7 +121,7 @@ export const benchmark = defineBenchmark({
       });
       await runtime.start();
 
-      const deadline = AbortSignal.any([signal, AbortSignal.timeout(options.maxSeconds * 1000)]);
+      const deadline = withDeadline(signal, options.maxSeconds * 1000).signal;
       const stopOnDeadline = () => void runtime.stop();
       deadline.addEventListener('abort', stopOnDeadline, { once: true });
       const calls = recordSqsCalls(aws.sqs);

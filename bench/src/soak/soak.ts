@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { londonToday } from '@changeflow/reval';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { type Cluster, startCluster } from '../support/cluster.js';
+import { withDeadline } from '../support/deadline.js';
 import { progress, showProgress } from '../support/progress.js';
 import { compareWithFreshProjection, lostAcknowledgedWrites, runCli, unpublishedChanges } from './checks.js';
 import { DEFAULT_FAULT_TIMING, emptyFaultStats, injectFaults } from './fault-injector.js';
@@ -118,13 +119,8 @@ async function soak(options: SoakOptions, signal: AbortSignal): Promise<boolean>
     const faults = emptyFaultStats();
     const target = { urls: cluster.repositoryUrls, writeToken: cluster.writeToken };
     const durationMs = options.minutes * 60_000;
-    // An AbortController of our own: a timeout signal combined with AbortSignal.any() can be
-    // collected before it fires on Node 20, and the load would never stop.
-    const loadController = new AbortController();
-    const stopLoad = () => loadController.abort();
-    signal.addEventListener('abort', stopLoad, { once: true });
-    const loadTimer = setTimeout(stopLoad, durationMs);
-    const load = loadController.signal;
+    const deadline = withDeadline(signal, durationMs);
+    const load = deadline.signal;
     const started = performance.now();
     const stopProgress = showProgress(() => {
       const acknowledged = Object.values(writes.acknowledged).reduce((a, b) => a + b, 0);
@@ -151,8 +147,7 @@ async function soak(options: SoakOptions, signal: AbortSignal): Promise<boolean>
         poisoning,
       ]);
     } finally {
-      clearTimeout(loadTimer);
-      signal.removeEventListener('abort', stopLoad);
+      deadline.clear();
       stopProgress();
     }
     if (signal.aborted) throw new Error('interrupted');
