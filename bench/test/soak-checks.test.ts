@@ -74,6 +74,7 @@ function passingOutcome(): SoakOutcome {
     committedChanges: 10,
     auditMessages: 4,
     unpublished: [],
+    publishedUncommitted: [],
     lostAcknowledged: [],
     deadLetters: [
       { queue: 'q-dlq', messageId: 'm1', objects: [`gmc-doctor/${POISONED_GMC_NUMBER}`], changeNumbers: ['7'] },
@@ -107,12 +108,15 @@ describe('the soak checks', () => {
     ]);
   });
 
-  it('find committed changes the audit queue never saw, and acknowledged changes not in the change log', async () => {
+  it('find committed changes never seen published, published ones never committed, and acknowledged ones not recorded', async () => {
     const { db } = testDb();
     const [first, second, third] = await saveDoctors(db, ['7200001', '7200002', '7200003']);
-    const seen = new Set([first, third].filter((n): n is string => n !== undefined));
+    const seen = new Set([first, third, '987654320'].filter((n): n is string => n !== undefined));
 
-    expect((await unpublishedChanges(db, seen)).missing).toContain(second);
+    const audit = await unpublishedChanges(db, seen);
+    expect(audit.missing).toContain(second);
+    expect(audit.missing).not.toContain(first);
+    expect(audit.uncommitted).toEqual(['987654320']);
     expect(await lostAcknowledgedWrites(db, [first ?? '', '987654321'])).toEqual(['987654321']);
   });
 
@@ -144,6 +148,7 @@ describe('the soak verdict', () => {
     const outcome: SoakOutcome = {
       ...passingOutcome(),
       unpublished: ['42'],
+      publishedUncommitted: ['43'],
       divergence: { freshDocuments: 3, gmcNumbers: ['7000017'], differences: { master: [] } },
       deadLetters: [
         ...passingOutcome().deadLetters,
@@ -154,6 +159,7 @@ describe('the soak verdict', () => {
 
     expect(failures).toEqual([
       expect.stringContaining('1 committed changes were never published: 42'),
+      expect.stringContaining('published but never committed: 43'),
       expect.stringContaining('GMC numbers 7000017'),
       expect.stringContaining('trainee/18'),
     ]);

@@ -17,14 +17,23 @@ const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 /** Rows of each index and side the divergence report lists at most. */
 const DIFFERENCES_SHOWN = 20;
 
-/** Committed changes nobody saw published (G3), from the change log against the audit queue. */
+/**
+ * The change log against what the audit queue saw: committed changes never seen published (G3), and
+ * change numbers seen published that no committed change has (G2: a transaction that rolled back,
+ * say because its service was SIGKILLed mid-write, must publish nothing).
+ */
 export async function unpublishedChanges<DB>(
   db: Kysely<DB>,
   seen: ReadonlySet<string>,
-): Promise<{ committed: number; missing: string[] }> {
+): Promise<{ committed: number; missing: string[]; uncommitted: string[] }> {
   const { rows } = await sql<{ n: string }>`
     select change_number::text as n from changes order by change_number`.execute(db);
-  return { committed: rows.length, missing: rows.map((row) => row.n).filter((n) => !seen.has(n)) };
+  const committed = new Set(rows.map((row) => row.n));
+  return {
+    committed: rows.length,
+    missing: rows.map((row) => row.n).filter((n) => !seen.has(n)),
+    uncommitted: [...seen].filter((n) => !committed.has(n)).sort((a, b) => Number(a) - Number(b)),
+  };
 }
 
 /** Acknowledged writes whose change is not in the change log (G1: an answer 2xx means committed). */

@@ -25,6 +25,8 @@ export interface SoakOutcome {
   auditMessages: number;
   /** Committed changes the audit queue never saw published. */
   unpublished: string[];
+  /** Change numbers the audit queue saw published that no committed change has. */
+  publishedUncommitted: string[];
   /** Acknowledged writes missing from the change log. */
   lostAcknowledged: string[];
   /** What the DLQs held after the writes stopped, before the fix. */
@@ -61,6 +63,11 @@ export function soakFailures(outcome: SoakOutcome): string[] {
   if (outcome.unpublished.length > 0) {
     fail(
       `${outcome.unpublished.length} committed changes were never published: ${outcome.unpublished.slice(0, 20).join(', ')}`,
+    );
+  }
+  if (outcome.publishedUncommitted.length > 0) {
+    fail(
+      `${outcome.publishedUncommitted.length} changes were published but never committed: ${outcome.publishedUncommitted.slice(0, 20).join(', ')}`,
     );
   }
   if (outcome.lostAcknowledged.length > 0) {
@@ -111,7 +118,7 @@ export function formatSoakReport(outcome: SoakOutcome, failures: readonly string
     `  faults                ${count(sum(faults.injected))} (${listed(faults.injected)}); ${count(faults.backendsTerminated)} backends terminated; ${faults.restartRetries} restarts retried`,
     `  crashes               ${outcome.unexpectedExits.length === 0 ? 'none' : outcome.unexpectedExits.join(', ')}`,
     `  changes committed     ${count(outcome.committedChanges)}; seen published by the audit queue ${count(outcome.committedChanges - outcome.unpublished.length)} (in ${count(outcome.auditMessages)} messages)`,
-    `  lost                  ${count(lost)} (${outcome.unpublished.length} never published, ${outcome.lostAcknowledged.length} acknowledged but not recorded)`,
+    `  lost                  ${count(lost)} (${outcome.unpublished.length} never published, ${outcome.lostAcknowledged.length} acknowledged but not recorded); published uncommitted ${outcome.publishedUncommitted.length}`,
     `  divergent             ${count(divergent)} GMC numbers against a fresh projection of ${count(outcome.divergence.freshDocuments)} documents`,
     `  dead letters          ${outcome.deadLetters.length} (${unexpected} not the poisoned doctor's); reason: ${outcome.poisonReason ?? 'n/a'}`,
     `  after the fix         ${outcome.replay.moved} replayed by \`changeflow dlq replay\`; ${outcome.deadLettersAfterReplay} left in the DLQs`,
@@ -132,6 +139,7 @@ export function formatSoakReport(outcome: SoakOutcome, failures: readonly string
       crashes: outcome.unexpectedExits.length,
       changesCommitted: outcome.committedChanges,
       lost,
+      publishedUncommitted: outcome.publishedUncommitted.length,
       divergent,
       deadLetters: outcome.deadLetters.length,
       unexpectedDeadLetters: unexpected,

@@ -177,6 +177,7 @@ async function soak(options: SoakOptions, signal: AbortSignal): Promise<boolean>
       committedChanges: published.committed,
       auditMessages: audit.messages,
       unpublished: published.missing,
+      publishedUncommitted: published.uncommitted,
       lostAcknowledged: await lostAcknowledgedWrites(cluster.database.db, writes.acknowledgedChangeNumbers),
       deadLetters,
       poisonReason: listing.result.messages.find((message) => message.error.includes(POISON_MESSAGE))?.error ?? null,
