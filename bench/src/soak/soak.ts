@@ -12,7 +12,8 @@
  * npm run soak -- --minutes 1 --seed 42
  */
 import { randomInt } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { londonToday } from '@changeflow/reval';
@@ -190,12 +191,30 @@ async function soak(options: SoakOptions, signal: AbortSignal): Promise<boolean>
     const failures = soakFailures(outcome);
     for (const line of formatSoakReport(outcome, failures)) process.stdout.write(`${line}\n`);
     passed = failures.length === 0;
-    if (!passed) progress(`soak: FAILED; kept schema ${cluster.id}* and logs in ${cluster.logFolder} to inspect`);
+    if (!passed) {
+      progress(`soak: FAILED; kept schema ${cluster.id}* and logs in ${cluster.logFolder} to inspect`);
+      printServiceErrors(cluster.logFolder);
+    }
     return passed;
   } finally {
     const keep = options.keep === true || !passed;
     await cluster.stop({ keep });
     if (!keep) rmSync(cluster.logFolder, { recursive: true, force: true });
+  }
+}
+
+/** Error lines the services logged (pino level 50 and up) shown at most per service on a failure. */
+const ERROR_LINES_SHOWN = 10;
+
+/** The last error lines of each service's log, on stderr, so a CI log alone explains a failure. */
+function printServiceErrors(logFolder: string): void {
+  for (const file of readdirSync(logFolder).sort()) {
+    const errors = readFileSync(join(logFolder, file), 'utf8')
+      .split('\n')
+      .filter((line) => /"level":[56]0/.test(line) || /^\w*Error\b/.test(line));
+    if (errors.length === 0) continue;
+    progress(`soak: the last errors ${file} logged (${errors.length} in all):`);
+    for (const line of errors.slice(-ERROR_LINES_SHOWN)) progress(`  ${line.slice(0, 500)}`);
   }
 }
 
