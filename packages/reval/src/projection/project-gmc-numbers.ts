@@ -21,7 +21,8 @@ export interface ProjectionStores {
  * index in one transaction of the index store.
  *
  * G4: the transaction first takes a lock per GMC number (in sorted order, so two projections never
- * deadlock), and only then reads the primary data. A projection that writes later has therefore
+ * deadlock), and only then reads the primary data (in the same transaction when both stores are one
+ * database, on `primaryDb` otherwise; read committed either way, so it sees the latest commits). A projection that writes later has therefore
  * read data at least as new as any that wrote before it, so duplicated or reordered deliveries
  * cannot leave an older state behind: the last write is always of the latest committed data.
  */
@@ -36,7 +37,13 @@ export async function projectGmcNumbers(
     await sql`select pg_advisory_xact_lock(hashtextextended('reval:' || gmc, 0)) from unnest(${sorted}::text[]) as gmc order by gmc`.execute(
       trx,
     );
-    const sources = await loadSources(stores.primaryDb, sorted);
+    // One connection per projection: when the primary data and the indexes share a database (the
+    // default), the sources are read inside this transaction, after its locks as G4 needs, rather
+    // than on four more connections of the same pool. Otherwise a worker's concurrent projections
+    // each held a connection idle in transaction while they queued for the rest of the pool, and a
+    // pool no larger than the concurrency could wait on itself for good.
+    const reader = sharesDatabase(stores) ? (trx as unknown as Kysely<RevalDatabase>) : stores.primaryDb;
+    const sources = await loadSources(reader, sorted);
     const documents: Array<{ doc: MasterDocument; indexes: ReadonlySet<DerivedIndex> }> = [];
     for (const gmc of sorted) {
       const source = sources.get(gmc);
@@ -53,6 +60,11 @@ export async function projectGmcNumbers(
     }
     return documents.length;
   });
+}
+
+/** Whether the index store is the primary database's own Kysely (one pool for both). */
+function sharesDatabase(stores: ProjectionStores): boolean {
+  return (stores.primaryDb as unknown) === stores.indexDb;
 }
 
 /** A master document as an index row. */
