@@ -1,0 +1,231 @@
+/**
+ * `npm run bench -- pipeline`: the whole write path on this machine, each part in its own process
+ * as an operator runs it: writes through the repository-service over HTTP -> Postgres (write and
+ * change in one transaction) -> fast-path publish to the local SNS -> SQS -> the workers' reval-index
+ * worker -> the index. Figures:
+ * 1. Sustained changes/s from write to index, through NDJSON imports (many changes per transaction)
+ *    and through single PUTs (one each), from `--clients` concurrent clients (`throughput.ts`).
+ * 2. Commit -> index latency at two steady rates, open-loop, bracketed between a lower and an upper
+ *    bound (`latency.ts`).
+ * 3. A baseline of the same writes straight to Postgres with Changeflow off and on, so the outbox's
+ *    cost is a ratio (`baseline.ts`).
+ * During each HTTP measurement the CPU of the repository-service, the workers, this process and the
+ * whole machine is read from /proc, so the figures say which part was the bottleneck.
+ * Nothing fails on a slow machine: the targets are printed beside the figures.
+ */
+import { rmSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
+import type { Kysely } from 'kysely';
+import { defineBenchmark } from '../support/benchmark.js';
+import { startCluster } from '../support/cluster.js';
+import { progress } from '../support/progress.js';
+import { report } from '../support/report.js';
+import { withCleanup } from '../support/with-cleanup.js';
+import { measureBaseline } from './baseline.js';
+import { pipelineFigures, targetLines } from './figures.js';
+import { createWriteClient } from './http-writes.js';
+import { measureSteadyRate, STEADY_RATE_SOCKETS } from './latency.js';
+import { measureCpu } from './service-cpu.js';
+import { measureImports, measureSingleWrites, type ThroughputTarget } from './throughput.js';
+
+/** Where the services' logs go (git-ignored); a run's folder is removed when it succeeds, unless `--keep 1`. */
+const LOG_DIR = '.bench-logs';
+/** Records of each warm-up (single writes, then imports) before anything is timed. */
+const WARM_UP_RECORDS = 500;
+
+/** After an interrupt the measurements return early with partial figures: report none of them. */
+function stopIfInterrupted(signal: AbortSignal): void {
+  if (signal.aborted) throw new Error('interrupted: the figures are incomplete, so none are reported');
+}
+
+export const benchmark = defineBenchmark({
+  description:
+    'repository-service -> index end to end: changes/s, commit-to-index latency at steady rates, outbox cost',
+  options: {
+    clients: { description: 'concurrent HTTP clients (and baseline writers)', default: 8, min: 1, max: 64 },
+    records: {
+      description: 'records per throughput run (imports, single writes) and per baseline side',
+      default: 20_000,
+      min: 100,
+      max: 1_000_000,
+    },
+    importLines: { description: 'NDJSON lines per import request', default: 1_000, min: 1, max: 100_000 },
+    batchSize: {
+      description: "the service's BULK_BATCH_SIZE: import lines per transaction",
+      default: 500,
+      min: 1,
+      max: 5_000,
+    },
+    lowRate: { description: 'the first steady rate, writes per second', default: 500, min: 10, max: 5_000 },
+    highRate: { description: 'the second steady rate, writes per second', default: 2_000, min: 10, max: 5_000 },
+    rateSeconds: { description: 'length of each steady-rate run, in seconds', default: 20, min: 1, max: 600 },
+    workers: { description: 'workers instances (processes)', default: 1, min: 1, max: 8 },
+    maxSeconds: {
+      description: "longest wait for a run's records to reach the index, in seconds",
+      default: 120,
+      min: 5,
+      max: 3_600,
+    },
+    keep: {
+      description: "1 keeps the schemas and the services' logs; their names are printed",
+      default: 0,
+      min: 0,
+      max: 1,
+    },
+  },
+  run: (options, { name, signal }) =>
+    withCleanup(async (defer) => {
+      const keep = options.keep === 1;
+      const loadAverage1m = loadavg()[0] ?? Number.NaN;
+      const cluster = await startCluster({
+        kind: 'pipeline',
+        repositoryServices: 1,
+        workers: options.workers,
+        logDir: LOG_DIR,
+        repositoryServiceEnv: { BULK_BATCH_SIZE: String(options.batchSize) },
+        onUnexpectedExit: (service, code, exitSignal) =>
+          progress(`pipeline: ${service} exited (${exitSignal ?? `code ${code}`}); its log is under ${LOG_DIR}`),
+      });
+      let succeeded = false;
+      defer(() => {
+        if (succeeded && !keep) rmSync(cluster.logFolder, { recursive: true, force: true });
+        else progress(`pipeline: the services' logs are in ${cluster.logFolder}`);
+      });
+      defer(() => cluster.stop({ keep }));
+      if (keep)
+        defer(() => progress(`pipeline: kept schemas ${cluster.id}, ${cluster.indexSchema}, ${cluster.id}_baseline`));
+      progress(
+        `pipeline: cluster ${cluster.id} up: repository-service ${cluster.repositoryUrls[0]}, ${options.workers} workers, Postgres ${cluster.database.where}`,
+      );
+      const baseUrl = cluster.repositoryUrls[0];
+      if (baseUrl === undefined) throw new Error('the cluster started no repository-service');
+      const client = createWriteClient({ baseUrl, writeToken: cluster.writeToken, maxSockets: options.clients });
+      defer(() => client.close());
+      const db = cluster.database.db as unknown as Kysely<unknown>;
+      const target: ThroughputTarget = {
+        client,
+        db,
+        indexSchema: cluster.indexSchema,
+        clients: options.clients,
+        maxSeconds: options.maxSeconds,
+        signal,
+      };
+
+      // The baseline first, while the cluster is idle: its workers only long-poll.
+      const [baselineBulk, baselineSingle] = await measureBaseline(
+        {
+          schema: `${cluster.id}_baseline`,
+          sns: cluster.directAws.sns,
+          topicPrefix: `${cluster.prefix}-baseline`,
+          writers: options.clients,
+          keep,
+          signal,
+        },
+        [
+          {
+            recordsPerTransaction: options.batchSize,
+            records: options.records,
+            plainBlock: 'plainBatches',
+            outboxBlock: 'outboxBatches',
+          },
+          {
+            recordsPerTransaction: 1,
+            records: options.records,
+            plainBlock: 'plainSingles',
+            outboxBlock: 'outboxSingles',
+          },
+        ],
+      );
+      stopIfInterrupted(signal);
+      if (!baselineBulk || !baselineSingle) throw new Error('the baseline returned no figures');
+
+      // Warm-up (uncounted): the service's and workers' connections, plans and JIT, the SQS long polls.
+      await measureSingleWrites(target, { block: 'warmUpSingles', records: WARM_UP_RECORDS, label: 'warm-up' });
+      await measureImports(target, {
+        block: 'warmUpImports',
+        records: WARM_UP_RECORDS,
+        linesPerRequest: Math.min(options.importLines, 100),
+        label: 'warm-up',
+      });
+
+      const cpuPids = {
+        repositoryService: () => cluster.repositoryServices[0]?.pid,
+        workers: () => cluster.workers.map((service) => service.pid),
+      };
+      const during = async <T>(measurement: () => Promise<T>) => {
+        const cpu = measureCpu(cpuPids);
+        const result = await measurement();
+        stopIfInterrupted(signal);
+        return { result, cpu: cpu() };
+      };
+
+      const bulk = await during(() =>
+        measureImports(target, {
+          block: 'bulk',
+          records: options.records,
+          linesPerRequest: options.importLines,
+          label: 'imports',
+        }),
+      );
+      progress(`pipeline: imports: ${bulk.result.endToEndChangesPerSecond.toFixed(0)} changes/s end to end`);
+      const single = await during(() =>
+        measureSingleWrites(target, { block: 'single', records: options.records, label: 'PUTs' }),
+      );
+      progress(`pipeline: PUTs: ${single.result.endToEndChangesPerSecond.toFixed(0)} changes/s end to end`);
+
+      const steadyClient = createWriteClient({
+        baseUrl,
+        writeToken: cluster.writeToken,
+        maxSockets: STEADY_RATE_SOCKETS,
+      });
+      defer(() => steadyClient.close());
+      const steadyTarget = {
+        client: steadyClient,
+        db,
+        indexSchema: cluster.indexSchema,
+        drainSeconds: options.maxSeconds,
+        signal,
+      };
+      const low = await during(() =>
+        measureSteadyRate(steadyTarget, {
+          block: 'lowRate',
+          ratePerSecond: options.lowRate,
+          seconds: options.rateSeconds,
+          label: `${options.lowRate}/s`,
+        }),
+      );
+      const high = await during(() =>
+        measureSteadyRate(steadyTarget, {
+          block: 'highRate',
+          ratePerSecond: options.highRate,
+          seconds: options.rateSeconds,
+          label: `${options.highRate}/s`,
+        }),
+      );
+
+      const results = {
+        throughput: { bulk: bulk.result, single: single.result },
+        steady: { low: low.result, high: high.result },
+        baseline: { bulk: baselineBulk, single: baselineSingle },
+        cpu: { bulk: bulk.cpu, single: single.cpu, lowRate: low.cpu, highRate: high.cpu },
+      };
+      for (const line of targetLines(results)) process.stdout.write(`${line}\n`);
+      report(
+        name,
+        pipelineFigures(
+          {
+            cpus: availableParallelism(),
+            loadAverage1m,
+            loadAverage1mAfter: loadavg()[0] ?? Number.NaN,
+            repositoryServices: 1,
+            workers: options.workers,
+            clients: options.clients,
+            importLinesPerRequest: options.importLines,
+            importLinesPerTransaction: options.batchSize,
+          },
+          results,
+        ),
+      );
+      succeeded = true;
+    }),
+});
