@@ -34,6 +34,8 @@ export interface FaultStats {
   backendsTerminated: number;
   /** Restarts that failed and were retried (a workers start while SNS/SQS is down fails, as it should). */
   restartRetries: number;
+  /** Faults the soak itself could not inject or undo (its own query refused, say), with why. */
+  errors: string[];
 }
 
 export function emptyFaultStats(): FaultStats {
@@ -46,6 +48,7 @@ export function emptyFaultStats(): FaultStats {
     },
     backendsTerminated: 0,
     restartRetries: 0,
+    errors: [],
   };
 }
 
@@ -62,7 +65,6 @@ export async function injectFaults(
   stats: FaultStats,
   signal: AbortSignal,
 ): Promise<void> {
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
   // Drawn from a shuffled bag of every kind, so even a one-minute soak meets each kind at least once.
   let bag: FaultKind[] = [];
   while (!signal.aborted) {
@@ -71,30 +73,52 @@ export async function injectFaults(
     if (bag.length === 0) bag = shuffled(FAULT_KINDS, random);
     const kind = bag.pop() as FaultKind;
     stats.injected[kind] += 1;
-    switch (kind) {
-      case 'kill-repository-service':
-      case 'kill-workers': {
-        const service = pick(kind === 'kill-workers' ? cluster.workers : cluster.repositoryServices);
-        progress(`soak: fault ${kind}: SIGKILL ${service.name} (pid ${service.pid})`);
-        await service.kill();
-        await sleep(between(random, timing.downMs));
-        await restart(service, stats);
-        break;
-      }
-      case 'sns-sqs-outage': {
-        const outageMs = between(random, timing.outageMs);
-        progress(`soak: fault ${kind}: the SNS/SQS endpoint goes away for ${Math.round(outageMs)} ms`);
-        await cluster.serviceEndpoint.down();
-        await sleep(outageMs);
-        await cluster.serviceEndpoint.up();
-        break;
-      }
-      case 'terminate-postgres-backends': {
-        const ended = await terminateServiceBackends(cluster.database.db, cluster.applicationNamePrefix);
-        stats.backendsTerminated += ended;
-        progress(`soak: fault ${kind}: pg_terminate_backend on ${ended} backends of the services`);
-        break;
-      }
+    try {
+      await injectFault(cluster, kind, random, timing, stats);
+    } catch (err) {
+      // The soak's own trouble (Postgres refusing its connection, a restart that never came up) must
+      // not end the run: note it, make sure the endpoint is back, and go on. The final checks start
+      // every service again before they look.
+      const reason = `${kind}: ${err instanceof Error ? err.message : String(err)}`;
+      stats.errors.push(reason);
+      progress(`soak: could not inject or undo a fault (${reason}); going on`);
+      await cluster.serviceEndpoint.up().catch(() => {});
+    }
+  }
+}
+
+/** One fault, from start to end: a killed service is healthy again and an outage is over on return. */
+async function injectFault(
+  cluster: Cluster,
+  kind: FaultKind,
+  random: () => number,
+  timing: FaultTiming,
+  stats: FaultStats,
+): Promise<void> {
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+  switch (kind) {
+    case 'kill-repository-service':
+    case 'kill-workers': {
+      const service = pick(kind === 'kill-workers' ? cluster.workers : cluster.repositoryServices);
+      progress(`soak: fault ${kind}: SIGKILL ${service.name} (pid ${service.pid})`);
+      await service.kill();
+      await sleep(between(random, timing.downMs));
+      await restart(service, stats);
+      break;
+    }
+    case 'sns-sqs-outage': {
+      const outageMs = between(random, timing.outageMs);
+      progress(`soak: fault ${kind}: the SNS/SQS endpoint goes away for ${Math.round(outageMs)} ms`);
+      await cluster.serviceEndpoint.down();
+      await sleep(outageMs);
+      await cluster.serviceEndpoint.up();
+      break;
+    }
+    case 'terminate-postgres-backends': {
+      const ended = await terminateServiceBackends(cluster.database.db, cluster.applicationNamePrefix);
+      stats.backendsTerminated += ended;
+      progress(`soak: fault ${kind}: pg_terminate_backend on ${ended} backends of the services`);
+      break;
     }
   }
 }
