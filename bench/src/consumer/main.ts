@@ -7,7 +7,6 @@
  * deletes. The local SNS/SQS runs in its own child process, as the harness provides.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { CreateTopicCommand, DeleteTopicCommand } from '@aws-sdk/client-sns';
 import { DeleteQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
@@ -25,6 +24,7 @@ import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { openBenchAwsEndpoint, startAwsLocalProcess } from '../support/aws-endpoint.js';
 import { defineBenchmark } from '../support/benchmark.js';
+import { pidCpuSeconds } from '../support/cpu-usage.js';
 import { withDeadline } from '../support/deadline.js';
 import { progress, showProgress } from '../support/progress.js';
 import { report } from '../support/report.js';
@@ -37,8 +37,6 @@ import { type CallStats, recordSqsCalls } from './sqs-call-stats.js';
 const NEVER = '0 0 1 1 *';
 /** Visibility longer than any run may last, so a message is never delivered twice because the run was slow. */
 const VISIBILITY_TIMEOUT_SECONDS = 3_600;
-/** Linux's USER_HZ, the unit of /proc/<pid>/stat CPU times, on every mainstream distribution. */
-const CLOCK_TICKS_PER_SECOND = 100;
 
 export const benchmark = defineBenchmark({
   description: 'worker runtime throughput: single-change messages/s through one process with a no-op handler',
@@ -126,7 +124,7 @@ export const benchmark = defineBenchmark({
       deadline.addEventListener('abort', stopOnDeadline, { once: true });
       const calls = recordSqsCalls(aws.sqs);
       const load = loadavg()[0] ?? Number.NaN;
-      const emulatorCpuAtStart = cpuSecondsOf(local.pid);
+      const emulatorCpuAtStart = pidCpuSeconds(local.pid);
       const cpuAtStart = process.cpuUsage();
       const stopProgress = showProgress(() => `consumer: handled ${done} of ${options.messages}`);
       calls.start();
@@ -142,7 +140,7 @@ export const benchmark = defineBenchmark({
       }
       const durationMs = lastDoneAt - startedAt;
       const cpu = process.cpuUsage(cpuAtStart);
-      const emulatorCpuSeconds = cpuSecondsOf(local.pid) - emulatorCpuAtStart;
+      const emulatorCpuSeconds = pidCpuSeconds(local.pid) - emulatorCpuAtStart;
       const sqsCalls = calls.stop();
       await runtime.stop();
       if (signal.aborted) throw new Error('interrupted: the figures are incomplete, so none are reported');
@@ -199,20 +197,6 @@ async function depthOf(sqs: SQSClient, queueUrls: readonly string[]): Promise<{ 
     inFlight += Number(answer.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
   }
   return { visible, inFlight };
-}
-
-/** User plus system CPU seconds a process has used so far (Linux /proc); NaN when unknown. */
-function cpuSecondsOf(pid: number | undefined): number {
-  if (pid === undefined) return Number.NaN;
-  try {
-    // Fields after the command name (which may hold spaces, so split after its closing parenthesis).
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // utime and stime are fields 14 and 15 of the whole line: 12 and 13 after the name.
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
-  } catch {
-    return Number.NaN;
-  }
 }
 
 /** Deletes every queue, DLQ and the topic the run provisioned; throws if any deletion failed. */

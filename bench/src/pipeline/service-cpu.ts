@@ -1,27 +1,10 @@
-import { readFileSync } from 'node:fs';
-import { machineBusyCpuSeconds, processCpuSeconds } from '../sync/cpu-usage.js';
+import { machineBusyCpuSeconds, pidCpuSeconds, processCpuSeconds } from '../support/cpu-usage.js';
 
 /**
  * CPU of the cluster's parts during a measurement, to tell which one is the bottleneck: the
  * repository-service, the workers, this process (the clients and the observers) and the whole
  * machine (Postgres, the emulator and anything else running here are the rest).
  */
-
-/** Linux's USER_HZ, the unit of /proc/<pid>/stat CPU times. */
-const CLOCK_TICKS_PER_SECOND = 100;
-
-/** User plus system CPU seconds process `pid` has used so far; NaN when unknown (gone, not Linux). */
-export function pidCpuSeconds(pid: number | undefined): number {
-  if (pid === undefined) return Number.NaN;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command (field 2) may hold spaces; it ends at the last ')'. utime and stime are fields 14, 15.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
-  } catch {
-    return Number.NaN;
-  }
-}
 
 /** CPU during one measurement, in % of one core. */
 export interface CpuShares {

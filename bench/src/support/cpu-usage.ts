@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 
-/** Linux's USER_HZ, the unit of /proc/stat CPU times, on every mainstream distribution. */
+/** Linux's USER_HZ, the unit of /proc/stat and /proc/<pid>/stat CPU times, on every mainstream distribution. */
 const CLOCK_TICKS_PER_SECOND = 100;
 
 /**
@@ -24,4 +24,17 @@ export function machineBusyCpuSeconds(): number {
 export function processCpuSeconds(): number {
   const usage = process.cpuUsage();
   return (usage.user + usage.system) / 1e6;
+}
+
+/** User plus system CPU seconds process `pid` has used so far (Linux /proc); NaN when unknown (gone, not Linux). */
+export function pidCpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command (field 2) may hold spaces; it ends at the last ')'. utime and stime are fields 14, 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return Number.NaN;
+  }
 }
