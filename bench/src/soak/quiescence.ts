@@ -85,21 +85,24 @@ export async function waitForQuiescence(
   let quiet = 0;
   let backlog = await readBacklog(cluster);
   let lastProgress = 0;
-  while (performance.now() - started < timeoutMs) {
-    try {
-      backlog = await readBacklog(cluster);
-    } catch {
-      quiet = 0;
-    }
+  for (;;) {
     quiet = isQuiet(backlog) ? quiet + 1 : 0;
     if (quiet >= QUIET_LOOKS) return { backlog, timedOut: false, waitedMs: performance.now() - started };
+    if (performance.now() - started >= timeoutMs) {
+      return { backlog, timedOut: true, waitedMs: performance.now() - started };
+    }
     if (performance.now() - lastProgress > 5_000) {
       lastProgress = performance.now();
       progress(`soak: waiting for quiescence: ${JSON.stringify(backlog)}`);
     }
     await sleep(POLL_MS);
+    try {
+      backlog = await readBacklog(cluster);
+    } catch {
+      // A look that failed proves nothing: the quiet looks start again from the next one.
+      quiet = -1;
+    }
   }
-  return { backlog, timedOut: true, waitedMs: performance.now() - started };
 }
 
 /** One message of a DLQ as the soak reads it. */

@@ -87,8 +87,9 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
 
   const undo: Array<() => Promise<unknown>> = [];
   let keepSchemas = false;
+  // Latest first, each once: a second stop() finds nothing left to undo.
   const undoAll = async () => {
-    for (const step of undo.reverse()) await step().catch(() => {});
+    for (let step = undo.pop(); step; step = undo.pop()) await step().catch(() => {});
   };
   try {
     const database = await openRunDatabase(id);
