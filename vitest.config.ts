@@ -1,8 +1,19 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * The workspace packages resolve to their TypeScript sources (`src/`) through the
+ * `@changeflow/source` export condition, so tests run without building `dist/` first; child
+ * processes get the same through `SOURCE_NODE_ARGS` from `@changeflow/test-support`.
+ */
+// Vitest's default server conditions follow ours (setting `conditions` replaces them); vitest also
+// passes them to its forks as --conditions, where 'module' would pick the SDK's untranspiled dist-es.
+const conditions = ['@changeflow/source', 'node', 'development|production'];
+
 export default defineConfig({
+  ssr: { resolve: { conditions } },
+  // `__vitest__` is the environment vitest loads the global setup in.
+  environments: { __vitest__: { resolve: { conditions } } },
   test: {
-    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
     include: [
       'packages/*/test/**/*.test.ts',
       'repository-service/test/**/*.test.ts',

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { promisify } from 'node:util';
+import { SOURCE_NODE_ARGS } from '@changeflow/test-support';
 import { describe, expect, it } from 'vitest';
 import { DEMO_RECORD_KINDS, fileForKind, generateRecords, readCommandLine, USAGE_EXIT_CODE } from '../src/index.js';
 
@@ -92,7 +93,19 @@ describe('npm run demo-data', () => {
       const options = { doctors: 40, seed: 'cli', today: '2026-03-15' };
       const { stdout } = await run(
         process.execPath,
-        ['--import', 'tsx', BIN, '--doctors', '40', '--seed', 'cli', '--today', '2026-03-15', '--out', out, '--quiet'],
+        [
+          ...SOURCE_NODE_ARGS,
+          BIN,
+          '--doctors',
+          '40',
+          '--seed',
+          'cli',
+          '--today',
+          '2026-03-15',
+          '--out',
+          out,
+          '--quiet',
+        ],
         { cwd: REPO_ROOT },
       );
       for (const kind of DEMO_RECORD_KINDS) {
@@ -106,7 +119,7 @@ describe('npm run demo-data', () => {
   });
 
   it('exits 2 on bad arguments', async () => {
-    const failure = await run(process.execPath, ['--import', 'tsx', BIN, '--doctors', '-3', '--out', 'x.ndjson'], {
+    const failure = await run(process.execPath, [...SOURCE_NODE_ARGS, BIN, '--doctors', '-3', '--out', 'x.ndjson'], {
       cwd: REPO_ROOT,
     }).catch((err: unknown) => err);
     expect(failure).toMatchObject({ code: USAGE_EXIT_CODE, stderr: expect.stringContaining('--doctors = "-3"') });

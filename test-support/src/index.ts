@@ -3,6 +3,7 @@ export type { TestDatabase } from './database.js';
 export { useTestDatabase, withSearchPath } from './database.js';
 export type { SubscribedQueue } from './queues.js';
 export { createSubscribedQueue } from './queues.js';
+export { SOURCE_NODE_ARGS } from './source-node-args.js';
 export type { TcpProxy } from './tcp-proxy.js';
 export { startTcpProxy } from './tcp-proxy.js';
 export { TEST_DATABASE_URL } from './test-env.js';

@@ -7,7 +7,7 @@ import { GetQueueAttributesCommand, GetQueueUrlCommand, type SQSClient } from '@
 import type { AwsClients } from '@changeflow/aws';
 import { defineWorker, provision, type WorkerDefinition, workerTopology } from '@changeflow/consumer';
 import { type ChangeMessage, encodeChangeMessageBody, migrateOutbox, topicName } from '@changeflow/outbox';
-import { type TestDatabase, useTestDatabase } from '@changeflow/test-support';
+import { SOURCE_NODE_ARGS, type TestDatabase, useTestDatabase } from '@changeflow/test-support';
 import type { Kysely } from 'kysely';
 import { afterEach, inject } from 'vitest';
 import { createHandledTable, type TestTables, type TestWorkerSpec } from './fixtures/test-workers.js';
@@ -115,9 +115,9 @@ export function startMain(env: Record<string, string>): Promise<WorkerProcess> {
   });
 }
 
-/** Runs `node --import tsx <script> <args>` with `env` over this process's environment. */
+/** Runs `node --conditions=@changeflow/source --import tsx <script> <args>` with `env` over this process's environment. */
 export function spawnScript(script: string, args: readonly string[], env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+  const child = spawn(process.execPath, [...SOURCE_NODE_ARGS, script, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

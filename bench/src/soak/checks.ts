@@ -8,6 +8,7 @@ import {
   REVAL_INDEX_TABLES,
   type RevalDatabase,
 } from '@changeflow/reval';
+import { SOURCE_NODE_ARGS } from '@changeflow/test-support';
 import { type Kysely, sql } from 'kysely';
 import type { Cluster } from '../support/cluster.js';
 
@@ -82,7 +83,7 @@ export async function compareWithFreshProjection(
 
 /** Runs `changeflow <args> --json` on the cluster and parses what it printed. */
 export async function runCli<T>(cluster: Cluster, args: readonly string[]): Promise<{ code: number; result: T }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI_BIN, ...args, '--json'], {
+  const child = spawn(process.execPath, [...SOURCE_NODE_ARGS, CLI_BIN, ...args, '--json'], {
     cwd: REPO_ROOT,
     env: cluster.cliEnv(),
     stdio: ['ignore', 'pipe', 'pipe'],

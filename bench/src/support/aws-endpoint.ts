@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { SOURCE_NODE_ARGS } from '@changeflow/test-support';
 
 /** The repository root, from this file's place in it (`bench/src/support/`), never from the cwd. */
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -57,7 +58,7 @@ export interface AwsLocalProcess {
  * announces it. If this process exits first, the child is killed with it.
  */
 export async function startAwsLocalProcess(): Promise<AwsLocalProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', AWS_LOCAL_BIN, '--port', '0', '--host', '127.0.0.1'], {
+  const child = spawn(process.execPath, [...SOURCE_NODE_ARGS, AWS_LOCAL_BIN, '--port', '0', '--host', '127.0.0.1'], {
     cwd: REPO_ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     // Its own process group, so a terminal's Ctrl-C reaches only the benchmark, which then deletes its

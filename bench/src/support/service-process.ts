@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { SOURCE_NODE_ARGS } from '@changeflow/test-support';
 
 /** The repository root, from this file's place in it (`bench/src/support/`), never from the cwd. */
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -47,7 +48,7 @@ export interface ServiceProcess {
 }
 
 /**
- * Runs `node --import tsx <entry>` from the repository root and keeps it running: if it exits
+ * Runs `node --conditions=@changeflow/source --import tsx <entry>` from the repository root and keeps it running: if it exits
  * without `kill()` or `stop()` (a start that failed while SNS/SQS was down, say), it is started
  * again after a second. `kill()` does not restart it: the caller decides when it comes back.
  */
@@ -61,7 +62,7 @@ export function superviseService(options: ServiceProcessOptions): ServiceProcess
   const spawnChild = () => {
     starts += 1;
     log.write(`--- ${new Date().toISOString()} start ${starts} of ${options.name}\n`);
-    const next = spawn(process.execPath, ['--import', 'tsx', options.entry], {
+    const next = spawn(process.execPath, [...SOURCE_NODE_ARGS, options.entry], {
       cwd: REPO_ROOT,
       env: options.env,
       stdio: ['ignore', 'pipe', 'pipe'],

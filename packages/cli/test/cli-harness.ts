@@ -18,6 +18,7 @@ import {
   encodeChangeMessageBody,
   type OutboxDatabase,
 } from '@changeflow/outbox';
+import { SOURCE_NODE_ARGS } from '@changeflow/test-support';
 import type { Kysely } from 'kysely';
 import { inject } from 'vitest';
 import { type CliIo, type ExitCode, runCli } from '../src/index.js';
@@ -83,7 +84,7 @@ function collect(): { stream: PassThrough; text(): string } {
 
 /** Starts the real binary (`node --import tsx src/bin/changeflow.ts`), output piped. */
 export function spawnCli(args: readonly string[], env: NodeJS.ProcessEnv): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(process.execPath, [...SOURCE_NODE_ARGS, BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 /** Runs the real binary to its end. */

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { migrateRevalPrimary, type RevalDatabase } from '@changeflow/reval';
-import { uniquePrefix, useTestDatabase, waitFor } from '@changeflow/test-support';
+import { SOURCE_NODE_ARGS, uniquePrefix, useTestDatabase, waitFor } from '@changeflow/test-support';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SyncResult } from '../src/index.js';
@@ -25,7 +25,7 @@ beforeAll(async () => {
     LOG_LEVEL: 'info',
   });
   const { spawn } = await import('node:child_process');
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...SOURCE_NODE_ARGS, MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const output = watchChild(child);
   const url = await waitFor(
     () => {

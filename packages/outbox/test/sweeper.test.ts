@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { createSemaphore } from '@changeflow/semaphore';
-import { useTestDatabase } from '@changeflow/test-support';
+import { SOURCE_NODE_ARGS, useTestDatabase } from '@changeflow/test-support';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listChanges, migrateOutbox, type OutboxDatabase, recordChanges } from '../src/index.js';
@@ -20,9 +20,13 @@ describe('the sweeper', () => {
   it('G3a: publishes within the bound the changes of a writer SIGKILLed between commit and publish', async () => {
     const { outbox, received } = harness;
     const fixture = fileURLToPath(new URL('./fixtures/commit-then-hang.ts', import.meta.url));
-    const child = spawn(process.execPath, ['--import', 'tsx', fixture, testDb().url, 'trainee', 'killed-writer', '3'], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child = spawn(
+      process.execPath,
+      [...SOURCE_NODE_ARGS, fixture, testDb().url, 'trainee', 'killed-writer', '3'],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     const [line] = (await once(child.stdout, 'data')) as [Buffer];
     const { committed } = JSON.parse(line.toString()) as { committed: string[] };
     child.kill('SIGKILL');

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { createWorkerRuntime, type WorkerRuntime } from '@changeflow/consumer';
 import { createOutbox, type Outbox } from '@changeflow/outbox';
 import { createSemaphore } from '@changeflow/semaphore';
-import { testAwsClients, uniquePrefix, useTestDatabase, waitFor } from '@changeflow/test-support';
+import { SOURCE_NODE_ARGS, testAwsClients, uniquePrefix, useTestDatabase, waitFor } from '@changeflow/test-support';
 import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
@@ -187,7 +187,7 @@ describe('the full sync (G7)', { timeout: 180_000 }, () => {
     const { db, url, schema } = testDb();
     await copyIndexes(db, live, `${schema}_before`);
     const fixture = fileURLToPath(new URL('./fixtures/sync-worker-process.ts', import.meta.url));
-    const child = spawn(process.execPath, ['--import', 'tsx', fixture, url, live, prefix, inject('awsEndpoint')], {
+    const child = spawn(process.execPath, [...SOURCE_NODE_ARGS, fixture, url, live, prefix, inject('awsEndpoint')], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     await once(child.stdout, 'data');

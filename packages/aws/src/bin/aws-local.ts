@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --import tsx
+#!/usr/bin/env node
 /**
  * `npm run aws-local -- --port 4566`: the local SNS/SQS in the foreground, on the loopback, until
  * Ctrl-C. Prints one JSON log line with the endpoint when it is ready (the benchmarks read it).

@@ -1,9 +1,17 @@
-#!/usr/bin/env -S node --import tsx
+#!/usr/bin/env node
 /**
  * The `changeflow` command. `npm run changeflow -- <command>` from the repository root, or
  * `npx changeflow <command>` in the workspace. See `changeflow --help` and packages/cli/README.md.
  */
 import { runCli } from '../program.js';
+
+// `changeflow dlq list … | head`: a reader that goes away is not an error of ours.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
+}
 
 const controller = new AbortController();
 let signals = 0;
