@@ -1,4 +1,5 @@
 import { Buffer } from 'node:buffer';
+import { randomUUID } from 'node:crypto';
 import {
   ChangeMessageVisibilityBatchCommand,
   DeleteMessageBatchCommand,
@@ -19,6 +20,12 @@ export const DEAD_LETTER_ATTRIBUTES = {
 
 /** Put by a replay on the message it sends back: the original message id, to follow a message through replays. */
 export const REPLAYED_FROM_ATTRIBUTE = 'changeflow-replayed-from';
+/**
+ * The replay run that sent a message back to its queue. The runtime and SQS's redrive keep a
+ * message's attributes when they dead-letter it again, so a replay recognises a message that failed
+ * again and came back while it runs, and leaves it in the DLQ instead of moving it round forever.
+ */
+export const REPLAY_RUN_ATTRIBUTE = 'changeflow-replay-run';
 
 /** SQS's limit on one message and on one `SendMessageBatch` call, in bytes. */
 const SQS_MAX_PAYLOAD_BYTES = 262_144;
@@ -89,13 +96,18 @@ export function describeDeadLetter(letter: DeadLetter): Record<string, unknown> 
  * split origin), without the DLQ's reason attributes, plus `changeflow-replayed-from`. If it fails
  * again, the runtime writes fresh reason attributes of its own.
  */
-export function replayAttributes(letter: DeadLetter): Record<string, MessageAttributeValue> {
-  const dropped = new Set<string>([...Object.values(DEAD_LETTER_ATTRIBUTES), REPLAYED_FROM_ATTRIBUTE]);
+export function replayAttributes(letter: DeadLetter, replayRun?: string): Record<string, MessageAttributeValue> {
+  const dropped = new Set<string>([
+    ...Object.values(DEAD_LETTER_ATTRIBUTES),
+    REPLAYED_FROM_ATTRIBUTE,
+    REPLAY_RUN_ATTRIBUTE,
+  ]);
   const attributes: Record<string, MessageAttributeValue> = {};
   for (const [name, value] of Object.entries(letter.message.MessageAttributes ?? {})) {
     if (!dropped.has(name)) attributes[name] = value;
   }
   attributes[REPLAYED_FROM_ATTRIBUTE] = { DataType: 'String', StringValue: letter.originalMessageId };
+  if (replayRun) attributes[REPLAY_RUN_ATTRIBUTE] = { DataType: 'String', StringValue: replayRun };
   return attributes;
 }
 
@@ -103,6 +115,8 @@ export function replayAttributes(letter: DeadLetter): Record<string, MessageAttr
 export class DeadLetterQueue {
   readonly #access: SqsAccess;
   readonly queues: WorkerQueues;
+  /** Marks what this object sends back to the queue (see {@link REPLAY_RUN_ATTRIBUTE}). */
+  readonly replayRun = randomUUID();
 
   constructor(access: SqsAccess, queues: WorkerQueues) {
     this.#access = access;
@@ -158,7 +172,7 @@ export class DeadLetterQueue {
             Entries: chunk.map((letter, index) => ({
               Id: String(index),
               MessageBody: letter.message.Body || '(empty body)',
-              MessageAttributes: replayAttributes(letter),
+              MessageAttributes: replayAttributes(letter, this.replayRun),
             })),
           }),
         ),
@@ -173,6 +187,11 @@ export class DeadLetterQueue {
       }
     }
     return { sent, refused };
+  }
+
+  /** Whether `letter` was sent back to the queue by this object and has been dead-lettered again since. */
+  cameBackFromThisRun(letter: DeadLetter): boolean {
+    return letter.message.MessageAttributes?.[REPLAY_RUN_ATTRIBUTE]?.StringValue === this.replayRun;
   }
 
   /** Deletes DLQ messages; returns those SQS did not delete. */
@@ -216,9 +235,12 @@ function chunkBySize(letters: readonly DeadLetter[]): DeadLetter[][] {
   return chunks;
 }
 
+/** As long as a real replay run id, for sizing a batch before it is sent. */
+const PLACEHOLDER_RUN = '00000000-0000-0000-0000-000000000000';
+
 function payloadBytes(letter: DeadLetter): number {
   let bytes = Buffer.byteLength(letter.message.Body ?? '');
-  for (const [name, value] of Object.entries(replayAttributes(letter))) {
+  for (const [name, value] of Object.entries(replayAttributes(letter, PLACEHOLDER_RUN))) {
     bytes +=
       Buffer.byteLength(name) + Buffer.byteLength(value.DataType ?? '') + Buffer.byteLength(value.StringValue ?? '');
   }

@@ -1,7 +1,8 @@
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { defineWorker, type ProvisionedWorker, provision } from '@changeflow/consumer';
+import { createWorkerRuntime, defineWorker, FatalError, type ProvisionedWorker, provision } from '@changeflow/consumer';
 import { migrateOutbox, type OutboxDatabase } from '@changeflow/outbox';
-import { testAwsClients, uniquePrefix, useTestDatabase } from '@changeflow/test-support';
+import { createSemaphore } from '@changeflow/semaphore';
+import { testAwsClients, uniquePrefix, useTestDatabase, waitFor } from '@changeflow/test-support';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { DlqListResult, DlqReplayResult, DlqShowResult } from '../src/index.js';
 import { change, cliEnv, deadLetter, drainQueue, messagesIn, runInProcess } from './cli-harness.js';
@@ -179,6 +180,45 @@ describe('changeflow dlq replay', () => {
     expect(bodies.some((body) => body.includes('"401"'))).toBe(true);
     expect(bodies.some((body) => body.includes('"403"'))).toBe(true);
     expect(await messagesIn(aws.sqs, worker.deadLetterQueueUrl)).toBe(1);
+  });
+
+  it('ends when a moved message fails again and comes back: it stays in the DLQ, counted as failedAgain', async () => {
+    // The real worker runtime, whose handler refuses everything: each replayed message is
+    // dead-lettered again at once, while the replay still runs. Before, --all moved it round forever.
+    tests += 1;
+    const failing = defineWorker({
+      name: `failing-${tests}`,
+      subscribesTo: ['trainee'],
+      handle: async () => {
+        throw new FatalError('still broken');
+      },
+    });
+    const prefix = uniquePrefix('cli-dlq');
+    const [worker] = await provision(aws, [failing], prefix);
+    if (!worker) throw new Error('provision returned no worker');
+    const runtime = createWorkerRuntime(
+      { sqs: aws.sqs, sns: aws.sns, db: testDb().db, semaphore: createSemaphore(testDb().db) },
+      [failing],
+      { prefix, provision: false, drainTimeoutMs: 5000 },
+    );
+    await runtime.start();
+    try {
+      await deadLetter(aws.sqs, testDb().db, worker, { changes: [change('551', 'X')], reason: 'boom' });
+      const cli = (args: string[]) => runInProcess(args, cliEnv(testDb().url, prefix), { workers: () => [failing] });
+      const run = await cli(['dlq', 'replay', failing.name, '--all', '--json']);
+      expect(run.code).toBe(0);
+      const result = run.json<DlqReplayResult>();
+      expect(result.moved).toBe(1);
+      expect(result.failedAgain).toBeLessThanOrEqual(1);
+      // Whether it came back before or after the replay's last look, it ends up in the DLQ once.
+      await waitFor(async () => (await messagesIn(aws.sqs, worker.deadLetterQueueUrl)) === 1, {
+        timeoutMs: 20_000,
+        description: 'the message dead-lettered again',
+      });
+      expect(await messagesIn(aws.sqs, worker.queueUrl)).toBe(0);
+    } finally {
+      await runtime.stop();
+    }
   });
 
   it('--dry-run counts what would move and moves nothing', async () => {

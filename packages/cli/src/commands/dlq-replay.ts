@@ -83,6 +83,11 @@ export interface DlqReplayResult {
   /** Messages SQS refused to take into the queue; they stay in the DLQ. */
   failed: number;
   /**
+   * Messages this replay moved that failed again and were dead-lettered again while it ran: they stay
+   * in the DLQ (moving them again would loop), to be fixed or purged.
+   */
+  failedAgain: number;
+  /**
    * Moved messages that may now be delivered twice: an earlier replay took them out of the DLQ but
    * was stopped before it deleted them, or this replay sent them and could not delete them.
    */
@@ -158,6 +163,12 @@ export function renderReplay(result: DlqReplayResult): string {
     lines.push(
       `${result.duplicatesPossible} may be delivered twice (an earlier replay sent them and stopped before deleting ` +
         'them, or a delete failed); handlers absorb duplicates.',
+    );
+  }
+  if (result.failedAgain > 0) {
+    lines.push(
+      `${result.failedAgain} failed again and are back in the DLQ: see why with \`changeflow dlq list ${result.worker}\`, ` +
+        `fix the cause and replay them, or drop them with \`changeflow dlq purge ${result.worker} --yes\`.`,
     );
   }
   if (result.failed > 0) {

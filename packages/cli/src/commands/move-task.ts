@@ -87,6 +87,7 @@ export async function runMoveTask(
     matched: 0,
     skipped: 0,
     failed: 0,
+    failedAgain: 0,
     duplicatesPossible: 0,
     notVisible: 0,
     notFound: [],

@@ -44,6 +44,7 @@ export async function receiveAndSend(
     matched: 0,
     skipped: 0,
     failed: 0,
+    failedAgain: 0,
     duplicatesPossible: 0,
     notVisible: 0,
     notFound: [],
@@ -94,6 +95,11 @@ export async function receiveAndSend(
               continue;
             }
             break;
+          }
+          // A message this run moved that failed again and is back: it stays, held until the pass ends.
+          for (const letter of letters.filter((l) => !state.seen.has(l.messageId) && dlq.cameBackFromThisRun(l))) {
+            state.seen.add(letter.messageId);
+            result.failedAgain += 1;
           }
           const fresh = letters.filter((letter) => !state.seen.has(letter.messageId));
           for (const letter of letters) {
