@@ -20,6 +20,7 @@ export default defineConfig({
       'workers/test/**/*.test.ts',
       'demo-data/test/**/*.test.ts',
       'bench/test/**/*.test.ts',
+      'test/**/*.test.ts',
     ],
     globalSetup: ['test-support/src/global-setup.ts'],
     // Files run in parallel: each uses its own topic/queue prefix and its own Postgres schema.

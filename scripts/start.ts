@@ -5,7 +5,7 @@
  * where everything is. Ctrl-C stops it all; a second Ctrl-C exits at once.
  */
 import { randomBytes } from 'node:crypto';
-import { type LocalAws, startLocalAws } from '@changeflow/aws';
+import { awsOptionsFromEnv, createAwsClients, type LocalAws, startLocalAws } from '@changeflow/aws';
 import { createProgress, formatSummary, loadDemoData, londonToday } from '@changeflow/demo-data';
 import {
   loadConfig as loadServiceConfig,
@@ -21,6 +21,7 @@ import {
   type WorkersApp,
 } from '@changeflow/workers';
 import { pino } from 'pino';
+import { exportLines } from './start/export-lines.js';
 
 const say = (line = '') => process.stdout.write(`${line}\n`);
 const logger = pino({ level: process.env.LOG_LEVEL ?? 'warn', base: { app: 'changeflow-start' } });
@@ -83,20 +84,23 @@ try {
   });
   service = await startRepositoryService(loadServiceConfig(env), { logger });
 
+  const region = await workersAwsRegion(env);
   say('Changeflow is running.');
   say(`  repository-service  ${service.url}   (OpenAPI: ${service.url}/docs/json)`);
   say(`  workers admin       ${workers.adminUrl}   (/health /ready /metrics)`);
   say(`  SNS/SQS             ${env.AWS_ENDPOINT_URL}${local ? '   (local, in this process)' : ''}`);
-  say(`  READ_TOKEN=${env.READ_TOKEN}`);
-  say(`  WRITE_TOKEN=${env.WRITE_TOKEN}`);
+  say();
+  say('In a second terminal, paste these lines; then every command of the README tour works as printed:');
+  for (const line of exportLines(env, { repositoryUrl: service.url, adminUrl: workers.adminUrl, region })) {
+    say(`  ${line}`);
+  }
   say();
   say('Try:');
   say(
-    `  curl -s -H "Authorization: Bearer ${env.READ_TOKEN}" '${service.url}/api/v1/doctors?sortColumn=doctorLastName&sortOrder=asc'`,
+    `  curl -s -H "Authorization: Bearer $READ_TOKEN" "$REPOSITORY_URL/api/v1/doctors?sortColumn=doctorLastName&sortOrder=asc"`,
   );
-  say(`  curl -s -H "Authorization: Bearer ${env.READ_TOKEN}" ${service.url}/api/connection/exception`);
-  say(`  curl -s -X POST -H "Authorization: Bearer ${env.WRITE_TOKEN}" ${service.url}/api/sync`);
-  say(`  curl -s ${workers.adminUrl}/metrics | grep changeflow_worker_messages_total`);
+  say('  npm run changeflow -- status');
+  say('  curl -s "$ADMIN_URL/metrics" | grep changeflow_worker_messages_total');
   say();
   if (demoDoctors > 0) {
     say(`Loading ${demoDoctors} demo doctors through the bulk import API…`);
@@ -114,5 +118,15 @@ try {
     process.stderr.write(`cannot start Changeflow: ${(err as Error).message}\n`);
     await stop().catch(() => {});
     process.exit(1);
+  }
+}
+
+/** The region the apps sign for: the configured one, or the SDK's fallback for a local endpoint. */
+async function workersAwsRegion(env: NodeJS.ProcessEnv): Promise<string> {
+  const aws = createAwsClients(awsOptionsFromEnv(env));
+  try {
+    return await aws.region();
+  } finally {
+    aws.destroy();
   }
 }
