@@ -2,12 +2,12 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { SOURCE_NODE_ARGS } from '@changeflow/test-support';
+import { SOURCE_NODE_ARGS } from './source-node-args.js';
 
-/** The repository root, from this file's place in it (`bench/src/support/`), never from the cwd. */
-const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+/** The repository root, from this file's place in it (`test-support/src/`), never from the cwd. */
+const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** The local SNS/SQS command, `npm run aws-local`'s script. */
-const AWS_LOCAL_BIN = fileURLToPath(new URL('../../../packages/aws/src/bin/aws-local.ts', import.meta.url));
+const AWS_LOCAL_BIN = fileURLToPath(new URL('../../packages/aws/src/bin/aws-local.ts', import.meta.url));
 /** Starting it loads tsx, the SDK and fastify: a few hundred ms here, so 30 s means something is wrong. */
 const START_TIMEOUT_MS = 30_000;
 /** How long `stop()` waits after SIGTERM before SIGKILL. */
@@ -15,50 +15,47 @@ const STOP_TIMEOUT_MS = 5_000;
 /** Characters of the child's stderr kept to explain a failed start. */
 const STDERR_TAIL_CHARS = 4_000;
 
-/** An SNS/SQS endpoint for a benchmark to use. */
-export interface BenchAwsEndpoint {
-  /** `http://127.0.0.1:<port>` for the spawned emulator, or `AWS_ENDPOINT_URL` as given. */
-  readonly endpoint: string;
-  /** Where the endpoint came from, for the report. */
-  readonly source: 'spawned' | 'AWS_ENDPOINT_URL';
-  /** Stops the emulator if this process spawned it (waiting for it to exit); otherwise does nothing. Idempotent. */
-  stop(): Promise<void>;
-}
-
-/**
- * The endpoint a benchmark measures: `AWS_ENDPOINT_URL` when set (LocalStack, a running
- * `npm run aws-local`, AWS), otherwise a fresh local SNS/SQS in its own child process, so the
- * emulator's CPU is not the benchmark's.
- *
- * @example
- * const local = await openBenchAwsEndpoint();
- * try {
- *   const aws = createAwsClients({ endpoint: local.endpoint });
- * } finally {
- *   await local.stop();
- * }
- */
-export async function openBenchAwsEndpoint(env: NodeJS.ProcessEnv = process.env): Promise<BenchAwsEndpoint> {
-  const configured = env.AWS_ENDPOINT_URL?.trim();
-  if (configured) return { endpoint: configured, source: 'AWS_ENDPOINT_URL', stop: async () => {} };
-  return { ...(await startAwsLocalProcess()), source: 'spawned' };
+/** Where the child listens and keeps its state. */
+export interface AwsLocalProcessOptions {
+  /**
+   * TCP port on the loopback; `0` picks a free one. A restart on a data directory passes the port
+   * the first start got, so queue URLs and every client stay valid.
+   * @defaultValue 0
+   */
+  readonly port?: number;
+  /**
+   * Directory the emulator keeps its state in (`--data-dir`), so a restart on it, even after
+   * SIGKILL, finds every queue, topic, subscription and message. Unset: in memory.
+   * @defaultValue undefined
+   */
+  readonly dataDir?: string;
 }
 
 /** The local SNS/SQS running in a child process. */
 export interface AwsLocalProcess {
   readonly endpoint: string;
+  readonly port: number;
   readonly pid: number | undefined;
   /** SIGTERM, then SIGKILL after 5 s; resolves once the child has exited. Idempotent. */
   stop(): Promise<void>;
+  /** SIGKILL, as a crash or an OOM kill would end it, with no chance to close its database; resolves once it has exited. */
+  kill(): Promise<void>;
 }
 
 /**
- * Spawns `node --import tsx packages/aws/src/bin/aws-local.ts --port 0 --host 127.0.0.1` from the
- * repository root and resolves with the endpoint from its first stdout line, the pino line that
- * announces it. If this process exits first, the child is killed with it.
+ * Spawns `node --import tsx packages/aws/src/bin/aws-local.ts --port <port> --host 127.0.0.1
+ * [--data-dir <dir>]` from the repository root and resolves with the endpoint from its first stdout
+ * line, the pino line that announces it. If this process exits first, the child is killed with it.
+ *
+ * @example
+ * const first = await startAwsLocalProcess({ dataDir });
+ * await first.kill();
+ * const again = await startAwsLocalProcess({ port: first.port, dataDir }); // the same queues and messages
  */
-export async function startAwsLocalProcess(): Promise<AwsLocalProcess> {
-  const child = spawn(process.execPath, [...SOURCE_NODE_ARGS, AWS_LOCAL_BIN, '--port', '0', '--host', '127.0.0.1'], {
+export async function startAwsLocalProcess(options: AwsLocalProcessOptions = {}): Promise<AwsLocalProcess> {
+  const args = [AWS_LOCAL_BIN, '--port', String(options.port ?? 0), '--host', '127.0.0.1'];
+  if (options.dataDir !== undefined) args.push('--data-dir', options.dataDir);
+  const child = spawn(process.execPath, [...SOURCE_NODE_ARGS, ...args], {
     cwd: REPO_ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     // Its own process group, so a terminal's Ctrl-C reaches only the benchmark, which then deletes its
@@ -74,13 +71,17 @@ export async function startAwsLocalProcess(): Promise<AwsLocalProcess> {
 
   let stopping: Promise<void> | undefined;
   const stop = () => {
-    stopping ??= stopChild(child).finally(() => process.removeListener('exit', killWithUs));
+    stopping ??= stopChild(child, 'SIGTERM').finally(() => process.removeListener('exit', killWithUs));
+    return stopping;
+  };
+  const kill = () => {
+    stopping ??= stopChild(child, 'SIGKILL').finally(() => process.removeListener('exit', killWithUs));
     return stopping;
   };
 
   try {
     const endpoint = await readEndpoint(child, () => stderrTail);
-    return { endpoint, pid: child.pid, stop };
+    return { endpoint, port: Number(new URL(endpoint).port), pid: child.pid, stop, kill };
   } catch (err) {
     await stop();
     throw err;
@@ -141,10 +142,10 @@ function endpointOf(line: string): string | undefined {
   return typeof parsed.endpoint === 'string' ? parsed.endpoint : undefined;
 }
 
-async function stopChild(child: ChildProcess): Promise<void> {
+async function stopChild(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = once(child, 'exit');
-  child.kill('SIGTERM');
+  child.kill(signal);
   const escalate = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
   try {
     await exited;
