@@ -1,11 +1,14 @@
 /**
  * `npm start`: the whole flow on one machine. Starts the local SNS/SQS in process (unless
- * `AWS_ENDPOINT_URL` is set), the workers deployment (provisioning its queues), the
+ * `AWS_ENDPOINT_URL` is set) on the state it kept in `.changeflow/aws` (`AWS_LOCAL_DATA_DIR`; `--fresh`
+ * or `AWS_LOCAL_FRESH=true` starts clean), the workers deployment (provisioning its queues), the
  * repository-service, loads the demo doctors (`DEMO_DOCTORS`, default 2000; 0 skips), and prints
  * where everything is. Ctrl-C stops it all; a second Ctrl-C exits at once.
  */
 import { randomBytes } from 'node:crypto';
-import { type LocalAws, startLocalAws } from '@changeflow/aws';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { type LocalAws, localAwsOptionsFromEnv, startLocalAws } from '@changeflow/aws';
 import { createProgress, formatSummary, loadDemoData, londonToday } from '@changeflow/demo-data';
 import {
   loadConfig as loadServiceConfig,
@@ -22,6 +25,8 @@ import {
 } from '@changeflow/workers';
 import { pino } from 'pino';
 
+/** The local SNS/SQS keeps its state here between runs (git-ignored) unless AWS_LOCAL_DATA_DIR names another. */
+const DEFAULT_AWS_DATA_DIR = fileURLToPath(new URL('../.changeflow/aws', import.meta.url));
 const say = (line = '') => process.stdout.write(`${line}\n`);
 const logger = pino({ level: process.env.LOG_LEVEL ?? 'warn', base: { app: 'changeflow-start' } });
 const demoDoctors = Number(process.env.DEMO_DOCTORS ?? 2000);
@@ -64,8 +69,11 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 
 try {
   const env: NodeJS.ProcessEnv = { ...process.env };
+  // `npm start -- --fresh` (or AWS_LOCAL_FRESH=true) starts the local SNS/SQS without the state it kept.
+  const { fresh } = parseArgs({ options: { fresh: { type: 'boolean', default: false } } }).values;
   if (!env.AWS_ENDPOINT_URL) {
-    local = await startLocalAws({ port: Number(env.AWS_LOCAL_PORT ?? 4566) });
+    const options = localAwsOptionsFromEnv(env, { port: 4566, dataDir: DEFAULT_AWS_DATA_DIR });
+    local = await startLocalAws({ ...options, fresh: fresh || options.fresh });
     env.AWS_ENDPOINT_URL = local.endpoint;
   }
   env.CHANGEFLOW_PROVISION ??= 'true';
