@@ -1,4 +1,4 @@
-import { startAwsLocalProcess } from '@changeflow/test-support/aws-local-process';
+import { type AwsLocalProcess, startAwsLocalProcess } from '@changeflow/test-support/aws-local-process';
 
 // The child-process emulator lives in test-support, shared with the durability test of @changeflow/aws.
 export type { AwsLocalProcess, AwsLocalProcessOptions } from '@changeflow/test-support/aws-local-process';
@@ -31,4 +31,55 @@ export async function openBenchAwsEndpoint(env: NodeJS.ProcessEnv = process.env)
   const configured = env.AWS_ENDPOINT_URL?.trim();
   if (configured) return { endpoint: configured, source: 'AWS_ENDPOINT_URL', stop: async () => {} };
   return { ...(await startAwsLocalProcess()), source: 'spawned' };
+}
+
+/** The local SNS/SQS in a child process that can be SIGKILLed and started again with its state. */
+export interface RestartableAwsLocal {
+  /** `sns-sqs`, in the soak's progress lines. */
+  readonly name: string;
+  /** `http://127.0.0.1:<port>`: the same across restarts. */
+  readonly endpoint: string;
+  /** The running process's pid, if one is running. */
+  readonly pid: number | undefined;
+  /** SIGKILL: no chance to close its database; resolves once it has exited. */
+  kill(): Promise<void>;
+  /** Starts it again on the same port and data directory, unless it is running; resolves once it answers. */
+  start(): Promise<void>;
+  /** Stops the running process (SIGTERM); the data directory stays. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the local SNS/SQS in a child process keeping its state in `dataDir`, so the soak can kill
+ * the emulator itself and start it again with every queue, subscription and message.
+ *
+ * @example
+ * const emulator = await startRestartableAwsLocal('.soak/run/sns-sqs-state');
+ * await emulator.kill();
+ * await emulator.start(); // same endpoint, same queues and messages
+ */
+export async function startRestartableAwsLocal(dataDir: string): Promise<RestartableAwsLocal> {
+  let current: AwsLocalProcess = await startAwsLocalProcess({ dataDir });
+  let running = true;
+  return {
+    name: 'sns-sqs',
+    endpoint: current.endpoint,
+    get pid() {
+      return running ? current.pid : undefined;
+    },
+    async kill() {
+      running = false;
+      await current.kill();
+    },
+    async start() {
+      if (running) return;
+      // The same port: proxies, clients and every queue URL name it.
+      current = await startAwsLocalProcess({ dataDir, port: current.port });
+      running = true;
+    },
+    async stop() {
+      running = false;
+      await current.stop();
+    },
+  };
 }
