@@ -210,7 +210,10 @@ const ERROR_LINES_SHOWN = 10;
 
 /** The last error lines of each service's log, on stderr, so a CI log alone explains a failure. */
 function printServiceErrors(logFolder: string): void {
-  for (const file of readdirSync(logFolder).sort()) {
+  // Logs only: the folder also holds the emulator's state directory.
+  for (const file of readdirSync(logFolder)
+    .filter((name) => name.endsWith('.log'))
+    .sort()) {
     const errors = readFileSync(join(logFolder, file), 'utf8')
       .split('\n')
       .filter((line) => /"level":[56]0/.test(line) || /^\w*Error\b/.test(line));
