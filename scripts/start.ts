@@ -1,11 +1,20 @@
 /**
  * `npm start`: the whole flow on one machine. Starts the local SNS/SQS in process (unless
- * `AWS_ENDPOINT_URL` is set), the workers deployment (provisioning its queues), the
+ * `AWS_ENDPOINT_URL` is set) on the state it kept in `.changeflow/aws` (`AWS_LOCAL_DATA_DIR`; `--fresh`
+ * or `AWS_LOCAL_FRESH=true` starts clean), the workers deployment (provisioning its queues), the
  * repository-service, loads the demo doctors (`DEMO_DOCTORS`, default 2000; 0 skips), and prints
  * where everything is. Ctrl-C stops it all; a second Ctrl-C exits at once.
  */
 import { randomBytes } from 'node:crypto';
-import { awsOptionsFromEnv, createAwsClients, type LocalAws, startLocalAws } from '@changeflow/aws';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import {
+  awsOptionsFromEnv,
+  createAwsClients,
+  type LocalAws,
+  localAwsOptionsFromEnv,
+  startLocalAws,
+} from '@changeflow/aws';
 import { createProgress, formatSummary, loadDemoData, londonToday } from '@changeflow/demo-data';
 import {
   loadConfig as loadServiceConfig,
@@ -23,6 +32,8 @@ import {
 import { pino } from 'pino';
 import { exportLines } from './start/export-lines.js';
 
+/** The local SNS/SQS keeps its state here between runs (git-ignored) unless AWS_LOCAL_DATA_DIR names another. */
+const DEFAULT_AWS_DATA_DIR = fileURLToPath(new URL('../.changeflow/aws', import.meta.url));
 const say = (line = '') => process.stdout.write(`${line}\n`);
 const logger = pino({ level: process.env.LOG_LEVEL ?? 'warn', base: { app: 'changeflow-start' } });
 const demoDoctors = Number(process.env.DEMO_DOCTORS ?? 2000);
@@ -65,8 +76,11 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 
 try {
   const env: NodeJS.ProcessEnv = { ...process.env };
+  // `npm start -- --fresh` (or AWS_LOCAL_FRESH=true) starts the local SNS/SQS without the state it kept.
+  const { fresh } = parseArgs({ options: { fresh: { type: 'boolean', default: false } } }).values;
   if (!env.AWS_ENDPOINT_URL) {
-    local = await startLocalAws({ port: Number(env.AWS_LOCAL_PORT ?? 4566) });
+    const options = localAwsOptionsFromEnv(env, { port: 4566, dataDir: DEFAULT_AWS_DATA_DIR });
+    local = await startLocalAws({ ...options, fresh: fresh || options.fresh });
     env.AWS_ENDPOINT_URL = local.endpoint;
   }
   env.CHANGEFLOW_PROVISION ??= 'true';
@@ -89,6 +103,7 @@ try {
   say(`  repository-service  ${service.url}   (OpenAPI: ${service.url}/docs/json)`);
   say(`  workers admin       ${workers.adminUrl}   (/health /ready /metrics)`);
   say(`  SNS/SQS             ${env.AWS_ENDPOINT_URL}${local ? '   (local, in this process)' : ''}`);
+  if (local?.dataDir) say(`                      state kept in ${local.dataDir} (npm start -- --fresh starts clean)`);
   say();
   say('In a second terminal, paste these lines; then every command of the README tour works as printed:');
   for (const line of exportLines(env, { repositoryUrl: service.url, adminUrl: workers.adminUrl, region })) {

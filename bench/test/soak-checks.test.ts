@@ -144,6 +144,19 @@ describe('the soak verdict', () => {
     expect(JSON.parse(lines.at(-1) ?? '')).toMatchObject({ soak: 'passed', lost: 0, divergent: 0 });
   });
 
+  it('counts every fault kind, the SNS/SQS process killed and restarted among them', () => {
+    const outcome = passingOutcome();
+    outcome.faults.injected['kill-sns-sqs'] = 2;
+    outcome.faults.injected['sns-sqs-outage'] = 1;
+    const lines = formatSoakReport(outcome, []);
+    expect(lines.find((line) => line.trimStart().startsWith('faults'))).toMatch(/3 \(.*kill-sns-sqs 2/);
+    expect(JSON.parse(lines.at(-1) ?? '')).toMatchObject({
+      faults: 3,
+      'fault:kill-sns-sqs': 2,
+      'fault:sns-sqs-outage': 1,
+    });
+  });
+
   it('fails loudly, naming the objects, on a divergence, a lost change or a stray dead letter', () => {
     const outcome: SoakOutcome = {
       ...passingOutcome(),

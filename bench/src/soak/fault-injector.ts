@@ -1,12 +1,18 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Cluster, terminateServiceBackends } from '../support/cluster.js';
 import { progress } from '../support/progress.js';
+import type { ServiceProcess } from '../support/service-process.js';
 
-/** The faults the soak injects at random, one at a time. */
+/**
+ * The faults the soak injects at random, one at a time: SIGKILL of a service, the SNS/SQS endpoint
+ * unreachable (proxy down, the emulator keeps running), the SNS/SQS process itself SIGKILLed and
+ * restarted on its data directory, and Postgres backends terminated.
+ */
 export const FAULT_KINDS = [
   'kill-repository-service',
   'kill-workers',
   'sns-sqs-outage',
+  'kill-sns-sqs',
   'terminate-postgres-backends',
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
@@ -44,6 +50,7 @@ export function emptyFaultStats(): FaultStats {
       'kill-repository-service': 0,
       'kill-workers': 0,
       'sns-sqs-outage': 0,
+      'kill-sns-sqs': 0,
       'terminate-postgres-backends': 0,
     },
     backendsTerminated: 0,
@@ -83,6 +90,7 @@ export async function injectFaults(
       stats.errors.push(reason);
       progress(`soak: could not inject or undo a fault (${reason}); going on`);
       await cluster.serviceEndpoint.up().catch(() => {});
+      await cluster.emulator.start().catch(() => {});
     }
   }
 }
@@ -114,6 +122,18 @@ async function injectFault(
       await cluster.serviceEndpoint.up();
       break;
     }
+    case 'kill-sns-sqs': {
+      // Unlike the outage, the emulator itself dies mid-request with no chance to close its database:
+      // only what its data directory kept comes back (every queue, subscription and message, in
+      // flight or not, with its receive count). G3 and G5 must hold across it.
+      progress(
+        `soak: fault ${kind}: SIGKILL the SNS/SQS process (pid ${cluster.emulator.pid}); restart on its data directory`,
+      );
+      await cluster.emulator.kill();
+      await sleep(between(random, timing.downMs));
+      await restart(cluster.emulator, stats);
+      break;
+    }
     case 'terminate-postgres-backends': {
       const ended = await terminateServiceBackends(cluster.database.db, cluster.applicationNamePrefix);
       stats.backendsTerminated += ended;
@@ -132,8 +152,8 @@ function shuffled<T>(items: readonly T[], random: () => number): T[] {
   return copy;
 }
 
-/** Starts a killed service again until it is healthy (a start can fail while another fault is on). */
-async function restart(service: Cluster['workers'][number], stats: FaultStats): Promise<void> {
+/** Starts a killed service (or the emulator) again until it is up (a start can fail while another fault is on). */
+async function restart(service: Pick<ServiceProcess, 'name' | 'start' | 'kill'>, stats: FaultStats): Promise<void> {
   for (let attempt = 1; ; attempt += 1) {
     try {
       await service.start();

@@ -2,7 +2,8 @@
  * `npm run soak -- --minutes M`: the chaos soak. Runs the whole deployment as separate processes
  * (local SNS/SQS, repository-service and workers instances) on a schema of its own, writes through
  * the API from concurrent clients while it injects faults at random (SIGKILL of services, the
- * SNS/SQS endpoint going away, Postgres backends terminated) and poisons one doctor so that it fails
+ * SNS/SQS endpoint going away, the SNS/SQS process itself SIGKILLed and restarted on its data
+ * directory, Postgres backends terminated) and poisons one doctor so that it fails
  * in the worker until fixed. Then it waits for quiescence and verifies: every committed change was
  * published (seen by an audit queue of its own), every acknowledged write is recorded, every index
  * equals a fresh projection of the primary data, the DLQ holds only the poisoned doctor's messages,
@@ -153,6 +154,7 @@ async function soak(options: SoakOptions, signal: AbortSignal): Promise<boolean>
     }
     if (signal.aborted) throw new Error('interrupted');
     await cluster.serviceEndpoint.up();
+    await cluster.emulator.start();
     await Promise.all([...cluster.workers, ...cluster.repositoryServices].map((service) => service.start()));
 
     progress('soak: writes and faults stopped; waiting for quiescence');
@@ -208,7 +210,10 @@ const ERROR_LINES_SHOWN = 10;
 
 /** The last error lines of each service's log, on stderr, so a CI log alone explains a failure. */
 function printServiceErrors(logFolder: string): void {
-  for (const file of readdirSync(logFolder).sort()) {
+  // Logs only: the folder also holds the emulator's state directory.
+  for (const file of readdirSync(logFolder)
+    .filter((name) => name.endsWith('.log'))
+    .sort()) {
     const errors = readFileSync(join(logFolder, file), 'utf8')
       .split('\n')
       .filter((line) => /"level":[56]0/.test(line) || /^\w*Error\b/.test(line));

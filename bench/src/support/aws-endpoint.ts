@@ -1,19 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
-import { SOURCE_NODE_ARGS } from '@changeflow/test-support';
+import { type AwsLocalProcess, startAwsLocalProcess } from '@changeflow/test-support/aws-local-process';
 
-/** The repository root, from this file's place in it (`bench/src/support/`), never from the cwd. */
-const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-/** The local SNS/SQS command, `npm run aws-local`'s script. */
-const AWS_LOCAL_BIN = fileURLToPath(new URL('../../../packages/aws/src/bin/aws-local.ts', import.meta.url));
-/** Starting it loads tsx, the SDK and fastify: a few hundred ms here, so 30 s means something is wrong. */
-const START_TIMEOUT_MS = 30_000;
-/** How long `stop()` waits after SIGTERM before SIGKILL. */
-const STOP_TIMEOUT_MS = 5_000;
-/** Characters of the child's stderr kept to explain a failed start. */
-const STDERR_TAIL_CHARS = 4_000;
+// The child-process emulator lives in test-support, shared with the durability test of @changeflow/aws.
+export type { AwsLocalProcess, AwsLocalProcessOptions } from '@changeflow/test-support/aws-local-process';
+export { startAwsLocalProcess } from '@changeflow/test-support/aws-local-process';
 
 /** An SNS/SQS endpoint for a benchmark to use. */
 export interface BenchAwsEndpoint {
@@ -44,111 +33,53 @@ export async function openBenchAwsEndpoint(env: NodeJS.ProcessEnv = process.env)
   return { ...(await startAwsLocalProcess()), source: 'spawned' };
 }
 
-/** The local SNS/SQS running in a child process. */
-export interface AwsLocalProcess {
+/** The local SNS/SQS in a child process that can be SIGKILLed and started again with its state. */
+export interface RestartableAwsLocal {
+  /** `sns-sqs`, in the soak's progress lines. */
+  readonly name: string;
+  /** `http://127.0.0.1:<port>`: the same across restarts. */
   readonly endpoint: string;
+  /** The running process's pid, if one is running. */
   readonly pid: number | undefined;
-  /** SIGTERM, then SIGKILL after 5 s; resolves once the child has exited. Idempotent. */
+  /** SIGKILL: no chance to close its database; resolves once it has exited. */
+  kill(): Promise<void>;
+  /** Starts it again on the same port and data directory, unless it is running; resolves once it answers. */
+  start(): Promise<void>;
+  /** Stops the running process (SIGTERM); the data directory stays. Idempotent. */
   stop(): Promise<void>;
 }
 
 /**
- * Spawns `node --import tsx packages/aws/src/bin/aws-local.ts --port 0 --host 127.0.0.1` from the
- * repository root and resolves with the endpoint from its first stdout line, the pino line that
- * announces it. If this process exits first, the child is killed with it.
+ * Starts the local SNS/SQS in a child process keeping its state in `dataDir`, so the soak can kill
+ * the emulator itself and start it again with every queue, subscription and message.
+ *
+ * @example
+ * const emulator = await startRestartableAwsLocal('.soak/run/sns-sqs-state');
+ * await emulator.kill();
+ * await emulator.start(); // same endpoint, same queues and messages
  */
-export async function startAwsLocalProcess(): Promise<AwsLocalProcess> {
-  const child = spawn(process.execPath, [...SOURCE_NODE_ARGS, AWS_LOCAL_BIN, '--port', '0', '--host', '127.0.0.1'], {
-    cwd: REPO_ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    // Its own process group, so a terminal's Ctrl-C reaches only the benchmark, which then deletes its
-    // topics and queues while the emulator is still up and stops it last.
-    detached: true,
-  });
-  const killWithUs = () => child.kill('SIGKILL');
-  process.once('exit', killWithUs);
-  let stderrTail = '';
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
-    stderrTail = (stderrTail + chunk).slice(-STDERR_TAIL_CHARS);
-  });
-
-  let stopping: Promise<void> | undefined;
-  const stop = () => {
-    stopping ??= stopChild(child).finally(() => process.removeListener('exit', killWithUs));
-    return stopping;
+export async function startRestartableAwsLocal(dataDir: string): Promise<RestartableAwsLocal> {
+  let current: AwsLocalProcess = await startAwsLocalProcess({ dataDir });
+  let running = true;
+  return {
+    name: 'sns-sqs',
+    endpoint: current.endpoint,
+    get pid() {
+      return running ? current.pid : undefined;
+    },
+    async kill() {
+      running = false;
+      await current.kill();
+    },
+    async start() {
+      if (running) return;
+      // The same port: proxies, clients and every queue URL name it.
+      current = await startAwsLocalProcess({ dataDir, port: current.port });
+      running = true;
+    },
+    async stop() {
+      running = false;
+      await current.stop();
+    },
   };
-
-  try {
-    const endpoint = await readEndpoint(child, () => stderrTail);
-    return { endpoint, pid: child.pid, stop };
-  } catch (err) {
-    await stop();
-    throw err;
-  }
-}
-
-async function readEndpoint(child: ChildProcess, stderrTail: () => string): Promise<string> {
-  if (!child.stdout) throw new Error('the local SNS/SQS child has no stdout pipe');
-  // The reader keeps consuming stdout after the first line, so the child never blocks on a full pipe.
-  const lines = createInterface({ input: child.stdout, crlfDelay: Number.POSITIVE_INFINITY });
-  const explain = () => (stderrTail().trim() ? `; its stderr ends with:\n${stderrTail().trim()}` : '');
-  return new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      reject(
-        new Error(
-          `the local SNS/SQS (${AWS_LOCAL_BIN}) announced no endpoint within ${START_TIMEOUT_MS} ms${explain()}`,
-        ),
-      );
-    }, START_TIMEOUT_MS);
-    const settle = () => {
-      clearTimeout(timer);
-      child.removeListener('exit', onExit);
-      child.removeListener('error', onError);
-    };
-    const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
-      settle();
-      reject(
-        new Error(
-          `the local SNS/SQS exited (${signal ?? `code ${code}`}) before announcing its endpoint: ` +
-            `run \`npm run aws-local -- --port 0\` to see why${explain()}`,
-        ),
-      );
-    };
-    const onError = (err: Error) => {
-      settle();
-      reject(new Error(`cannot start the local SNS/SQS with ${process.execPath}: ${err.message}`, { cause: err }));
-    };
-    child.once('exit', onExit);
-    child.once('error', onError);
-    lines.once('line', (line) => {
-      settle();
-      const endpoint = endpointOf(line);
-      if (endpoint) resolve(endpoint);
-      else reject(new Error(`the local SNS/SQS's first line has no endpoint: ${line}${explain()}`));
-    });
-  });
-}
-
-/** The `endpoint` field of a pino JSON line, if it is one and has it. */
-function endpointOf(line: string): string | undefined {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(line);
-  } catch {
-    return undefined;
-  }
-  if (typeof parsed !== 'object' || parsed === null || !('endpoint' in parsed)) return undefined;
-  return typeof parsed.endpoint === 'string' ? parsed.endpoint : undefined;
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
-  child.kill('SIGTERM');
-  const escalate = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
-  try {
-    await exited;
-  } finally {
-    clearTimeout(escalate);
-  }
 }

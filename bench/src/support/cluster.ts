@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { type AwsClients, createAwsClients } from '@changeflow/aws';
 import { startTcpProxy, type TcpProxy } from '@changeflow/test-support/tcp-proxy';
 import { type Kysely, sql } from 'kysely';
-import { type AwsLocalProcess, startAwsLocalProcess } from './aws-endpoint.js';
+import { type RestartableAwsLocal, startRestartableAwsLocal } from './aws-endpoint.js';
 import { openRunDatabase, type RunDatabase } from './run-database.js';
 import { type ServiceProcess, superviseService } from './service-process.js';
 
@@ -17,6 +17,8 @@ import { type ServiceProcess, superviseService } from './service-process.js';
  * - direct endpoint: the emulator itself, which the benchmark's own observers use.
  * - service endpoint: a TCP proxy in front of it, which the services use, so an outage can be played
  *   by taking the proxy down while the emulator keeps its queues (as AWS keeps them across an outage).
+ * - emulator process: the emulator keeps its state in a data directory of the run's own, so it can
+ *   itself be SIGKILLed and started again on the same port with every queue and message.
  */
 
 /** What to run. */
@@ -48,6 +50,8 @@ export interface Cluster {
   readonly directEndpoint: string;
   /** The proxy the services use: `down()` is an SNS/SQS outage, `up()` its end. */
   readonly serviceEndpoint: TcpProxy;
+  /** The emulator's own process, which keeps its state in `<logFolder>/sns-sqs-state`. */
+  readonly emulator: RestartableAwsLocal;
   readonly repositoryServices: readonly ServiceProcess[];
   readonly workers: readonly ServiceProcess[];
   /** `http://127.0.0.1:<port>` of each repository-service instance, in the same order. */
@@ -95,11 +99,11 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     const database = await openRunDatabase(id);
     undo.push(() => database.close());
     undo.push(() => (keepSchemas ? Promise.resolve() : database.dropSchemas()));
-    const aws: AwsLocalProcess = await startAwsLocalProcess();
-    undo.push(() => aws.stop());
-    const directAws = createAwsClients({ endpoint: aws.endpoint });
+    const emulator = await startRestartableAwsLocal(join(logFolder, 'sns-sqs-state'));
+    undo.push(() => emulator.stop());
+    const directAws = createAwsClients({ endpoint: emulator.endpoint });
     undo.push(async () => directAws.destroy());
-    const proxy = await startTcpProxy(aws.endpoint);
+    const proxy = await startTcpProxy(emulator.endpoint);
     undo.push(() => proxy.close());
 
     const common = (role: string): NodeJS.ProcessEnv => ({
@@ -168,8 +172,9 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       indexSchema,
       prefix,
       directAws,
-      directEndpoint: aws.endpoint,
+      directEndpoint: emulator.endpoint,
       serviceEndpoint: proxy,
+      emulator,
       repositoryServices,
       workers,
       repositoryUrls,
@@ -181,7 +186,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
         PATH: process.env.PATH,
         DATABASE_URL: database.urlFor(`${applicationNamePrefix}cli`),
         INDEX_SCHEMA: indexSchema,
-        AWS_ENDPOINT_URL: aws.endpoint,
+        AWS_ENDPOINT_URL: emulator.endpoint,
         AWS_REGION: 'us-east-1',
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
         CHANGEFLOW_PREFIX: prefix,

@@ -3,4 +3,4 @@ export { awsOptionsFromEnv, awsOptionsSchema, isLocalEndpoint, resolveAwsOptions
 export type { AwsClients } from './clients.js';
 export { createAwsClients } from './clients.js';
 export type { LocalAws, LocalAwsOptions } from './local-aws.js';
-export { startLocalAws } from './local-aws.js';
+export { localAwsOptionsFromEnv, startLocalAws } from './local-aws.js';

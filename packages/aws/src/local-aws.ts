@@ -1,4 +1,7 @@
-import { ChangeflowError } from '@changeflow/errors';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ChangeflowError, parseOptions } from '@changeflow/errors';
+import { z } from 'zod';
 
 /** Where and how to run the local SNS/SQS. */
 export interface LocalAwsOptions {
@@ -8,7 +11,8 @@ export interface LocalAwsOptions {
    */
   port?: number;
   /**
-   * Interface to listen on. The loopback unless told otherwise: this emulator checks no credentials.
+   * Host the endpoint and the queue URLs name. fauxqs 2.x's `startFauxqs` listens on every interface
+   * (0.0.0.0) whatever this says, and it checks no credentials: keep its port closed to other machines.
    * @defaultValue '127.0.0.1'
    */
   host?: string;
@@ -19,6 +23,12 @@ export interface LocalAwsOptions {
    * @defaultValue undefined (in memory)
    */
   dataDir?: string;
+  /**
+   * Start clean: delete the state kept in `dataDir` (the emulator's SQLite files, nothing else in the
+   * directory) before starting. Without `dataDir` there is nothing to delete.
+   * @defaultValue false
+   */
+  fresh?: boolean;
 }
 
 /** A running local SNS/SQS. */
@@ -34,7 +44,7 @@ export interface LocalAws {
 }
 
 /**
- * Starts the local SNS/SQS (fauxqs 2.x) in this process, on the loopback unless told otherwise.
+ * Starts the local SNS/SQS (fauxqs 2.x) in this process; with `dataDir`, on the state a previous run left there.
  *
  * fauxqs is an optional peer dependency: development and tests need it, a production service never
  * does, so it is loaded only here. Its request logs are off: they would log every poll, and its
@@ -47,6 +57,7 @@ export interface LocalAws {
 export async function startLocalAws(options: LocalAwsOptions = {}): Promise<LocalAws> {
   const host = options.host ?? '127.0.0.1';
   const { startFauxqs } = await importFauxqs();
+  if (options.fresh && options.dataDir !== undefined) await deleteState(options.dataDir);
   const server = await startFauxqs({
     port: options.port ?? 0,
     host,
@@ -65,6 +76,60 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     dataDir: options.dataDir,
     close,
     [Symbol.asyncDispose]: close,
+  };
+}
+
+/** The files fauxqs 2.x keeps its state in, inside `dataDir`: one SQLite database in WAL mode. */
+const STATE_FILES = ['fauxqs.db', 'fauxqs.db-wal', 'fauxqs.db-shm', 'fauxqs.db-journal'];
+
+// Only the emulator's own files: a mistyped AWS_LOCAL_DATA_DIR (`~`, say) must not cost a directory.
+async function deleteState(dataDir: string): Promise<void> {
+  await Promise.all(STATE_FILES.map((file) => rm(join(dataDir, file), { force: true })));
+}
+
+const localAwsEnvSchema = z.object({
+  AWS_LOCAL_PORT: z
+    .string()
+    .regex(/^\d+$/, 'must be a whole number from 0 to 65535 (0 picks a free port)')
+    .transform(Number)
+    .pipe(z.number().max(65_535, 'must be a whole number from 0 to 65535 (0 picks a free port)'))
+    .optional(),
+  AWS_LOCAL_DATA_DIR: z.string().optional(),
+  AWS_LOCAL_FRESH: z
+    .string()
+    .toLowerCase()
+    .pipe(z.enum(['true', 'false', '1', '0'], 'must be true or false (or 1 or 0)'))
+    .transform((value) => value === 'true' || value === '1')
+    .optional(),
+});
+
+/**
+ * The local SNS/SQS options an app takes from its environment, over `defaults`: `AWS_LOCAL_PORT`
+ * (port), `AWS_LOCAL_DATA_DIR` (dataDir) and `AWS_LOCAL_FRESH` (`true` or `1`: fresh). Empty
+ * variables count as unset. A bad value raises a `ConfigError` naming it.
+ *
+ * @example
+ * const local = await startLocalAws(localAwsOptionsFromEnv(process.env, { port: 4566, dataDir: '.changeflow/aws' }));
+ */
+export function localAwsOptionsFromEnv(
+  env: NodeJS.ProcessEnv = process.env,
+  defaults: LocalAwsOptions = {},
+): LocalAwsOptions {
+  const set = (name: keyof z.input<typeof localAwsEnvSchema>) => env[name]?.trim() || undefined;
+  const parsed = parseOptions(
+    localAwsEnvSchema,
+    {
+      AWS_LOCAL_PORT: set('AWS_LOCAL_PORT'),
+      AWS_LOCAL_DATA_DIR: set('AWS_LOCAL_DATA_DIR'),
+      AWS_LOCAL_FRESH: set('AWS_LOCAL_FRESH'),
+    },
+    'local SNS/SQS environment',
+  );
+  return {
+    ...defaults,
+    port: parsed.AWS_LOCAL_PORT ?? defaults.port,
+    dataDir: parsed.AWS_LOCAL_DATA_DIR ?? defaults.dataDir,
+    fresh: parsed.AWS_LOCAL_FRESH ?? defaults.fresh,
   };
 }
 

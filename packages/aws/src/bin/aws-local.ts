@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 /**
- * `npm run aws-local -- --port 4566`: the local SNS/SQS in the foreground, on the loopback, until
- * Ctrl-C. Prints one JSON log line with the endpoint when it is ready (the benchmarks read it).
+ * `npm run aws-local -- --port 4566 [--data-dir <dir> [--fresh]]`: the local SNS/SQS in the
+ * foreground until Ctrl-C. Prints one JSON log line with the endpoint when it is ready (the
+ * benchmarks read it). With `--data-dir`, queues, topics, subscriptions and messages survive a
+ * restart on the same directory, even after SIGKILL.
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { pino } from 'pino';
@@ -20,25 +22,37 @@ const program = new Command('aws-local')
   .option('-p, --port <port>', 'TCP port; 0 picks a free one', parsePort, 4566)
   .option(
     '--host <host>',
-    'interface to listen on; anything but the loopback exposes an unauthenticated API',
+    'host the endpoint and queue URLs name (fauxqs 2.x listens on every interface, with no credentials checked)',
     '127.0.0.1',
   )
+  .option('--data-dir <dir>', 'keep the state in this directory (SQLite), so it survives a restart; default: in memory')
+  .option('--fresh', 'with --data-dir: delete the state kept there first')
   .showHelpAfterError();
 program.parse();
-const { port, host } = program.opts<{ port: number; host: string }>();
+const { port, host, dataDir, fresh } = program.opts<{
+  port: number;
+  host: string;
+  dataDir?: string;
+  fresh?: boolean;
+}>();
 
 const log = pino({ base: { component: 'aws-local' } });
 try {
-  const local = await startLocalAws({ port, host });
+  const local = await startLocalAws({ port, host, dataDir, fresh });
   log.info(
-    { endpoint: local.endpoint, try: `AWS_ENDPOINT_URL=${local.endpoint} aws sqs list-queues` },
+    { endpoint: local.endpoint, dataDir, try: `AWS_ENDPOINT_URL=${local.endpoint} aws sqs list-queues` },
     'local SNS/SQS listening; Ctrl-C stops it',
   );
   let signals = 0;
   const stop = (signal: NodeJS.Signals) => {
     signals += 1;
     if (signals > 1) process.exit(130);
-    log.info({ signal }, 'stopping local SNS/SQS; every queue and message it held is gone');
+    log.info(
+      { signal, dataDir },
+      dataDir === undefined
+        ? 'stopping local SNS/SQS; every queue and message it held is gone'
+        : 'stopping local SNS/SQS; its queues and messages stay in the data directory',
+    );
     void local.close().then(() => process.exit(0));
   };
   process.on('SIGINT', stop);

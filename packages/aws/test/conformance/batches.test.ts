@@ -80,7 +80,7 @@ describe('PublishBatch', () => {
     expect(published.Successful).toHaveLength(10);
   });
 
-  knownGapOfLocalEmulator('fauxqs 1.9.2 does not check the total size of a PublishBatch')(
+  knownGapOfLocalEmulator('fauxqs 2.4.1 does not check the total size of a PublishBatch')(
     'rejects the whole call when the entries together exceed 256 KiB',
     async () => {
       const topicArn = await aws().createTopic('over-total');
@@ -99,7 +99,7 @@ describe('PublishBatch', () => {
     },
   );
 
-  knownGapOfLocalEmulator('fauxqs 1.9.2 fails an entry over 256 KiB per entry (InvalidParameter), not the call')(
+  knownGapOfLocalEmulator('fauxqs 2.4.1 fails an entry over 256 KiB per entry (InvalidParameter), not the call')(
     'rejects the whole call when one entry alone exceeds 256 KiB',
     async () => {
       const topicArn = await aws().createTopic('over-entry');
@@ -222,7 +222,7 @@ describe('DeleteMessageBatch', () => {
     );
   });
 
-  knownGapOfLocalEmulator('fauxqs 1.9.2 reports every DeleteMessageBatch entry successful, even a malformed handle')(
+  knownGapOfLocalEmulator('fauxqs 2.4.1 reports every DeleteMessageBatch entry successful, even a malformed handle')(
     'fails a malformed receipt handle per entry with ReceiptHandleIsInvalid and deletes the rest',
     async () => {
       const { sqs } = aws();

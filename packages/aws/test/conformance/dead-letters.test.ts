@@ -86,7 +86,7 @@ describe('dead-letter queue', () => {
     });
   });
 
-  knownGapOfLocalEmulator('fauxqs 1.9.2 has no ListDeadLetterSourceQueues')(
+  knownGapOfLocalEmulator('fauxqs 2.4.1 has no ListDeadLetterSourceQueues')(
     'lists the queues that dead-letter into a queue',
     async () => {
       const { sqs } = aws();
@@ -101,7 +101,7 @@ describe('dead-letter queue', () => {
     },
   );
 
-  knownGapOfLocalEmulator('fauxqs 1.9.2 has no StartMessageMoveTask or ListMessageMoveTasks')(
+  knownGapOfLocalEmulator('fauxqs 2.4.1 has no StartMessageMoveTask or ListMessageMoveTasks')(
     'moves dead-lettered messages back with StartMessageMoveTask and reports the task',
     async () => {
       const { sqs } = aws();

@@ -23,11 +23,11 @@ import { useConformanceAws } from './use-conformance-aws.js';
 const aws = useConformanceAws('delivery');
 
 /**
- * Gap: fauxqs 1.9.2 moves a message whose visibility ended back to the visible ones only when a
+ * Gap: fauxqs 2.4.1 moves a message whose visibility ended back to the visible ones only when a
  * receive runs on that queue, so the approximate counts keep it as not visible until then.
  */
 const STALE_COUNTS =
-  'fauxqs 1.9.2 recomputes in-flight messages only during a receive, so counts keep an expired message as not visible';
+  'fauxqs 2.4.1 recomputes in-flight messages only during a receive, so counts keep an expired message as not visible';
 
 describe('long polling', () => {
   it('answers as soon as a message arrives, well before WaitTimeSeconds', async () => {
@@ -235,7 +235,7 @@ describe('message attributes', () => {
     expect(received.MessageAttributes).toEqual(attributes);
   });
 
-  knownGapOfLocalEmulator('fauxqs 1.9.2 returns every message attribute when a receive names none')(
+  knownGapOfLocalEmulator('fauxqs 2.4.1 returns every message attribute when a receive names none')(
     'returns no message attributes unless the receive names them',
     async () => {
       const { sqs } = aws();

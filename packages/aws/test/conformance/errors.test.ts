@@ -39,13 +39,13 @@ const aws = useConformanceAws('errors');
 
 /**
  * Gap: the SDK maps an SQS error through its legacy query code in the `x-amzn-query-error` header.
- * fauxqs 1.9.2 prefixes every such code with `AWS.SimpleQueueService.`, which is right for some
+ * fauxqs 2.4.1 prefixes every such code with `AWS.SimpleQueueService.`, which is right for some
  * (`NonExistentQueue`, the batch errors) and wrong for others (`QueueAlreadyExists`,
  * `InvalidAttributeValue`, `ReceiptHandleIsInvalid`, `InvalidParameterValue`): those arrive as a plain
  * `SQSServiceException` named `AWS.SimpleQueueService.<code>`.
  */
 const PREFIXED_QUERY_CODE =
-  'fauxqs 1.9.2 prefixes every SQS query error code with AWS.SimpleQueueService., so the SDK cannot map this one';
+  'fauxqs 2.4.1 prefixes every SQS query error code with AWS.SimpleQueueService., so the SDK cannot map this one';
 
 const tenEntriesAndOneMore = Array.from({ length: 11 }, (_, index) => ({ Id: `e${index}`, body: `m${index}` }));
 
@@ -145,7 +145,7 @@ describe('SQS errors', () => {
     },
   );
 
-  knownGapOfLocalEmulator('fauxqs 1.9.2 accepts any receipt handle on DeleteMessage, even a malformed one')(
+  knownGapOfLocalEmulator('fauxqs 2.4.1 accepts any receipt handle on DeleteMessage, even a malformed one')(
     'rejects a malformed receipt handle on DeleteMessage with ReceiptHandleIsInvalid',
     async () => {
       const queue = await aws().createQueue('bad-handle');
@@ -179,7 +179,7 @@ describe('SNS errors', () => {
     );
   });
 
-  knownGapOfLocalEmulator('fauxqs 1.9.2 does not validate SNS message attribute values')(
+  knownGapOfLocalEmulator('fauxqs 2.4.1 does not validate SNS message attribute values')(
     'rejects a message attribute with an empty value with InvalidParameterValueException',
     async () => {
       const topicArn = await aws().createTopic('empty-attribute');
@@ -195,61 +195,49 @@ describe('SNS errors', () => {
     },
   );
 
-  knownGapOfLocalEmulator('fauxqs 1.9.2 does not limit the entries of a PublishBatch')(
-    'rejects a PublishBatch of 11 with TooManyEntriesInBatchRequestException',
-    async () => {
-      const topicArn = await aws().createTopic('too-many');
-      await expect(
-        aws().sns.send(
-          new PublishBatchCommand({
-            TopicArn: topicArn,
-            PublishBatchRequestEntries: tenEntriesAndOneMore.map((entry) => ({ Id: entry.Id, Message: entry.body })),
-          }),
-        ),
-      ).rejects.toBeInstanceOf(TooManyEntriesInBatchRequestException);
-    },
-  );
+  it('rejects a PublishBatch of 11 with TooManyEntriesInBatchRequestException', async () => {
+    const topicArn = await aws().createTopic('too-many');
+    await expect(
+      aws().sns.send(
+        new PublishBatchCommand({
+          TopicArn: topicArn,
+          PublishBatchRequestEntries: tenEntriesAndOneMore.map((entry) => ({ Id: entry.Id, Message: entry.body })),
+        }),
+      ),
+    ).rejects.toBeInstanceOf(TooManyEntriesInBatchRequestException);
+  });
 
-  knownGapOfLocalEmulator('fauxqs 1.9.2 does not check PublishBatch entry ids for repeats')(
-    'rejects a PublishBatch with repeated entry ids with BatchEntryIdsNotDistinctException',
-    async () => {
-      const topicArn = await aws().createTopic('not-distinct');
-      await expect(
-        aws().sns.send(
-          new PublishBatchCommand({
-            TopicArn: topicArn,
-            PublishBatchRequestEntries: [
-              { Id: 'same', Message: 'a' },
-              { Id: 'same', Message: 'b' },
-            ],
-          }),
-        ),
-      ).rejects.toBeInstanceOf(BatchEntryIdsNotDistinctException);
-    },
-  );
+  it('rejects a PublishBatch with repeated entry ids with BatchEntryIdsNotDistinctException', async () => {
+    const topicArn = await aws().createTopic('not-distinct');
+    await expect(
+      aws().sns.send(
+        new PublishBatchCommand({
+          TopicArn: topicArn,
+          PublishBatchRequestEntries: [
+            { Id: 'same', Message: 'a' },
+            { Id: 'same', Message: 'b' },
+          ],
+        }),
+      ),
+    ).rejects.toBeInstanceOf(BatchEntryIdsNotDistinctException);
+  });
 
-  knownGapOfLocalEmulator('fauxqs 1.9.2 answers an empty PublishBatch with empty results')(
-    'rejects an empty PublishBatch with EmptyBatchRequestException',
-    async () => {
-      const topicArn = await aws().createTopic('empty-batch');
-      await expect(
-        aws().sns.send(new PublishBatchCommand({ TopicArn: topicArn, PublishBatchRequestEntries: [] })),
-      ).rejects.toBeInstanceOf(EmptyBatchRequestException);
-    },
-  );
+  it('rejects an empty PublishBatch with EmptyBatchRequestException', async () => {
+    const topicArn = await aws().createTopic('empty-batch');
+    await expect(
+      aws().sns.send(new PublishBatchCommand({ TopicArn: topicArn, PublishBatchRequestEntries: [] })),
+    ).rejects.toBeInstanceOf(EmptyBatchRequestException);
+  });
 
-  knownGapOfLocalEmulator('fauxqs 1.9.2 does not check PublishBatch entry ids')(
-    'rejects a PublishBatch entry id outside [A-Za-z0-9_-] with InvalidBatchEntryIdException',
-    async () => {
-      const topicArn = await aws().createTopic('bad-entry-id');
-      await expect(
-        aws().sns.send(
-          new PublishBatchCommand({
-            TopicArn: topicArn,
-            PublishBatchRequestEntries: [{ Id: 'change:1', Message: 'a' }],
-          }),
-        ),
-      ).rejects.toBeInstanceOf(InvalidBatchEntryIdException);
-    },
-  );
+  it('rejects a PublishBatch entry id outside [A-Za-z0-9_-] with InvalidBatchEntryIdException', async () => {
+    const topicArn = await aws().createTopic('bad-entry-id');
+    await expect(
+      aws().sns.send(
+        new PublishBatchCommand({
+          TopicArn: topicArn,
+          PublishBatchRequestEntries: [{ Id: 'change:1', Message: 'a' }],
+        }),
+      ),
+    ).rejects.toBeInstanceOf(InvalidBatchEntryIdException);
+  });
 });
