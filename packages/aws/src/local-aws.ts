@@ -2,6 +2,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ChangeflowError, parseOptions } from '@changeflow/errors';
 import { z } from 'zod';
+import { startFauxqsOnHost } from './fauxqs-on-host.js';
 
 /** Where and how to run the local SNS/SQS. */
 export interface LocalAwsOptions {
@@ -11,8 +12,8 @@ export interface LocalAwsOptions {
    */
   port?: number;
   /**
-   * Host the endpoint and the queue URLs name. fauxqs 2.x's `startFauxqs` listens on every interface
-   * (0.0.0.0) whatever this says, and it checks no credentials: keep its port closed to other machines.
+   * Interface to listen on, and the host the endpoint and queue URLs name. The loopback unless told
+   * otherwise: this emulator checks no credentials.
    * @defaultValue '127.0.0.1'
    */
   host?: string;
@@ -56,14 +57,18 @@ export interface LocalAws {
  */
 export async function startLocalAws(options: LocalAwsOptions = {}): Promise<LocalAws> {
   const host = options.host ?? '127.0.0.1';
-  const { startFauxqs } = await importFauxqs();
   if (options.fresh && options.dataDir !== undefined) await deleteState(options.dataDir);
-  const server = await startFauxqs({
-    port: options.port ?? 0,
-    host,
-    logger: false,
-    ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
-  });
+  const server = await startFauxqsOnHost({ host, port: options.port ?? 0, dataDir: options.dataDir }).catch(
+    (err: unknown) => {
+      throw (err as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' || /not installed/.test(String(err))
+        ? new ChangeflowError(
+            'LOCAL_AWS_UNAVAILABLE',
+            'cannot start the local SNS/SQS: the fauxqs package (2.4.x) is not installed. Install it next to @changeflow/aws (`npm install --save-dev fauxqs@~2.4.1`) or set AWS_ENDPOINT_URL to a running SNS/SQS',
+            { cause: err },
+          )
+        : err;
+    },
+  );
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= server.stop();
@@ -131,16 +136,4 @@ export function localAwsOptionsFromEnv(
     dataDir: parsed.AWS_LOCAL_DATA_DIR ?? defaults.dataDir,
     fresh: parsed.AWS_LOCAL_FRESH ?? defaults.fresh,
   };
-}
-
-async function importFauxqs(): Promise<typeof import('fauxqs')> {
-  try {
-    return await import('fauxqs');
-  } catch (err) {
-    throw new ChangeflowError(
-      'LOCAL_AWS_UNAVAILABLE',
-      'cannot start the local SNS/SQS: the fauxqs package is not installed. Install it next to @changeflow/aws (`npm install --save-dev fauxqs@2`) or set AWS_ENDPOINT_URL to a running SNS/SQS',
-      { cause: err },
-    );
-  }
 }

@@ -22,7 +22,7 @@ const program = new Command('aws-local')
   .option('-p, --port <port>', 'TCP port; 0 picks a free one', parsePort, 4566)
   .option(
     '--host <host>',
-    'host the endpoint and queue URLs name (fauxqs 2.x listens on every interface, with no credentials checked)',
+    'interface to listen on; anything but the loopback exposes an API that checks no credentials',
     '127.0.0.1',
   )
   .option('--data-dir <dir>', 'keep the state in this directory (SQLite), so it survives a restart; default: in memory')

@@ -1,0 +1,91 @@
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+/** A fauxqs server listening where it was told to. */
+export interface FauxqsOnHost {
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+/** The parts of fauxqs 2.4's internals this file uses (its dist/ is untyped past the entry). */
+interface FauxqsInternals {
+  buildApp: typeof import('fauxqs').buildApp;
+  SqsStore: new () => { persistence?: unknown; allQueues(): Iterable<{ persistence?: unknown }> };
+  SnsStore: new () => { persistence?: unknown };
+  S3Store: new () => { persistence?: unknown };
+  PersistenceManager: new (
+    dataDir: string,
+  ) => {
+    load(sqs: unknown, sns: unknown, s3: unknown): void;
+    close(): void;
+  };
+}
+
+/**
+ * Starts fauxqs on `host`. fauxqs 2.4's own `startFauxqs` always listens on 0.0.0.0 — its `host`
+ * only names the host in queue URLs — which would expose an API that checks no credentials to the
+ * network. So this does what `startFauxqs` does (the stores, SQLite persistence under `dataDir`,
+ * `buildApp`) and listens on `host` itself. The stores and the persistence manager are not in
+ * fauxqs's exports map, so they are imported by file URL from its dist/; `@changeflow/aws` pins the
+ * fauxqs peer range to 2.4.x for that reason, and a test checks the address it listens on.
+ */
+export async function startFauxqsOnHost(options: {
+  host: string;
+  port: number;
+  dataDir: string | undefined;
+}): Promise<FauxqsOnHost> {
+  const internals = await importInternals();
+  const sqsStore = new internals.SqsStore();
+  const snsStore = new internals.SnsStore();
+  const s3Store = new internals.S3Store();
+  const persistence = options.dataDir === undefined ? undefined : new internals.PersistenceManager(options.dataDir);
+  if (persistence) {
+    // As startFauxqs: load first, then attach, so loading does not write everything back.
+    persistence.load(sqsStore, snsStore, s3Store);
+    sqsStore.persistence = persistence;
+    snsStore.persistence = persistence;
+    s3Store.persistence = persistence;
+    for (const queue of sqsStore.allQueues()) queue.persistence = persistence;
+  }
+  const app = internals.buildApp({
+    logger: false,
+    host: options.host,
+    stores: { sqsStore, snsStore, s3Store } as never,
+  });
+  if (persistence) app.addHook('preClose', () => persistence.close());
+  await app.listen({ port: options.port, host: options.host });
+  const { port } = app.server.address() as AddressInfo;
+  return { port, stop: () => app.close() };
+}
+
+async function importInternals(): Promise<FauxqsInternals> {
+  const require = createRequire(import.meta.url);
+  const packageDir = (require.resolve.paths('fauxqs') ?? [])
+    .map((modules) => join(modules, 'fauxqs'))
+    .find((dir) => {
+      try {
+        require.resolve(join(dir, 'dist', 'app.js'));
+        return true;
+      } catch {
+        return false;
+      }
+    });
+  if (!packageDir) throw new Error('fauxqs is not installed');
+  const load = (file: string) => import(pathToFileURL(join(packageDir, 'dist', file)).href);
+  const [app, sqs, sns, s3, persistence] = await Promise.all([
+    load('app.js'),
+    load('sqs/sqsStore.js'),
+    load('sns/snsStore.js'),
+    load('s3/s3Store.js'),
+    load('persistence.js'),
+  ]);
+  return {
+    buildApp: app.buildApp,
+    SqsStore: sqs.SqsStore,
+    SnsStore: sns.SnsStore,
+    S3Store: s3.S3Store,
+    PersistenceManager: persistence.PersistenceManager,
+  };
+}
