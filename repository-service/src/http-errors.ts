@@ -151,6 +151,31 @@ function sendError(reply: FastifyReply, err: HttpError): FastifyReply {
   return reply.code(err.statusCode).headers(err.headers).send(body);
 }
 
+/**
+ * fastify's `frameworkErrors`: the errors it raises before a route is found, answered in the one
+ * error shape. Neither message echoes the URL (fastify's own put the whole of it in the answer).
+ */
+export function handleFrameworkError(err: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  request.log.debug({ code: err.code }, 'request refused before routing');
+  if (err.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    return sendError(
+      reply,
+      new HttpError(
+        414,
+        'URI_TOO_LONG',
+        `a path parameter is longer than ${MAX_PARAM_LENGTH} characters: no id is that long; check the URL`,
+      ),
+    );
+  }
+  if (err.code === 'FST_ERR_BAD_URL') {
+    return sendError(reply, new HttpError(400, 'URL_INVALID', 'the path is not valid percent-encoded UTF-8'));
+  }
+  return handleError(err, request, reply);
+}
+
+/** Characters of one path parameter at most (fastify's `maxParamLength`); longer answers 414. */
+export const MAX_PARAM_LENGTH = 100;
+
 /** The answer for a route that does not exist, in the same shape as every other error. */
 export function handleNotFound(request: FastifyRequest, reply: FastifyReply): FastifyReply {
   return sendError(
