@@ -109,6 +109,12 @@ describe('bad usage exits 2 saying what is accepted', () => {
     ],
     [['dlq', 'list', 'no-such-worker'], 'unknown worker "no-such-worker": the workers are reval-index, reval-sync'],
     [['topology', '--apply', '--format', 'cloudformation'], 'print the template without it'],
+    [['republish', '--from', '9223372036854775808'], '--from must be a change number from 0 to 9223372036854775807'],
+    [['republish', '--from', '1', '--to', '99999999999999999999'], '--to must be a change number from 0 to'],
+    [
+      ['republish', '--from', '1', '--type', 'doctor'],
+      'unknown object type "doctor": the object types are trainee, gmc-doctor, recommendation',
+    ],
   ])('%j', async (args, message) => {
     const run = await runInProcess(args, env());
     expect(run.code).toBe(2);
