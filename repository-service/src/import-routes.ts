@@ -76,7 +76,7 @@ export function registerImportRoute<T extends object, K extends keyof T & string
       body: resource.recordSchema,
       response: {
         200: bulkImportResultSchema,
-        ...errorResponses(400, 401, 403, 413, 415, 500),
+        ...errorResponses(400, 401, 403, 413, 414, 415, 500, 503),
       },
     },
     async handler(request, reply) {
