@@ -210,12 +210,22 @@ export async function startRepositoryService(
   const log = logger.child({ component: 'repository-service' });
   const started: Started = {};
   try {
-    started.database = await openDatabase<RevalDatabase>(config.databaseUrl, 'DATABASE_URL', logger);
+    started.database = await openDatabase<RevalDatabase>(
+      config.databaseUrl,
+      'DATABASE_URL',
+      logger,
+      config.postgresTimeouts,
+    );
     const { db } = started.database;
     started.indexDatabase =
       config.indexDatabaseUrl === config.databaseUrl
         ? { db: db as unknown as Kysely<RevalIndexDatabase>, address: started.database.address, close: async () => {} }
-        : await openDatabase<RevalIndexDatabase>(config.indexDatabaseUrl, 'INDEX_DATABASE_URL', logger);
+        : await openDatabase<RevalIndexDatabase>(
+            config.indexDatabaseUrl,
+            'INDEX_DATABASE_URL',
+            logger,
+            config.postgresTimeouts,
+          );
     const indexDb = started.indexDatabase.db;
     if (config.migrate) {
       await migrateRevalPrimary(db);

@@ -100,10 +100,12 @@ export async function startWorkersApp(options: WorkersAppOptions): Promise<Worke
   const started: Started = { isStopping: false };
   const startedAt = performance.now();
   try {
-    started.database = await openDatabase(config.databaseUrl, logger);
+    started.database = await openDatabase(config.databaseUrl, logger, config.postgresTimeouts);
     const { db } = started.database;
     started.indexDatabase =
-      config.indexDatabaseUrl === config.databaseUrl ? undefined : await openDatabase(config.indexDatabaseUrl, logger);
+      config.indexDatabaseUrl === config.databaseUrl
+        ? undefined
+        : await openDatabase(config.indexDatabaseUrl, logger, config.postgresTimeouts);
     const indexDb = started.indexDatabase?.db ?? db;
     if (config.migrate) {
       await migrateOutbox(db);

@@ -32,6 +32,8 @@ export interface WorkersConfig {
   sweeper: { schedule: string; graceMs: number };
   /** `RETENTION_SCHEDULE`, `RETENTION_DAYS`: deleting old published changes. */
   retention: { schedule: string; retentionMs: number };
+  /** `PG_STATEMENT_TIMEOUT_MS`, `PG_IDLE_IN_TRANSACTION_TIMEOUT_MS`: server-side limits on each Postgres connection (0: off). */
+  postgresTimeouts: { statementTimeoutMs: number; idleInTransactionTimeoutMs: number };
   /** `MIGRATE`: run the migrations (outbox, semaphore, reval primary and index) at start. */
   migrate: boolean;
   /** `INDEX_DATABASE_URL`: Postgres of the reval index store; the same as `DATABASE_URL` when unset. */
@@ -64,6 +66,8 @@ export const CONFIG_DEFAULTS = {
   RETENTION_DAYS: retentionDefaults.retentionMs / DAY_MS,
   RETENTION_SCHEDULE: retentionDefaults.schedule,
   MIGRATE: true,
+  PG_STATEMENT_TIMEOUT_MS: 600_000,
+  PG_IDLE_IN_TRANSACTION_TIMEOUT_MS: 60_000,
   INDEX_SCHEMA: 'reval_index',
   DAILY_JOB_SCHEDULE: '0 5 0 * * *',
 } as const;
@@ -162,6 +166,8 @@ const environmentSchema = z.object({
   ),
   RETENTION_SCHEDULE: cronExpression(CONFIG_DEFAULTS.RETENTION_SCHEDULE),
   MIGRATE: flag(CONFIG_DEFAULTS.MIGRATE),
+  PG_STATEMENT_TIMEOUT_MS: wholeNumber(0, 86_400_000, CONFIG_DEFAULTS.PG_STATEMENT_TIMEOUT_MS),
+  PG_IDLE_IN_TRANSACTION_TIMEOUT_MS: wholeNumber(0, 86_400_000, CONFIG_DEFAULTS.PG_IDLE_IN_TRANSACTION_TIMEOUT_MS),
   INDEX_DATABASE_URL: variable(
     z
       .string()
@@ -220,6 +226,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkersConfig 
     sweeper: { schedule: vars.SWEEPER_SCHEDULE, graceMs: vars.SWEEPER_GRACE_MS },
     retention: { schedule: vars.RETENTION_SCHEDULE, retentionMs: Math.round(vars.RETENTION_DAYS * DAY_MS) },
     migrate: vars.MIGRATE,
+    postgresTimeouts: {
+      statementTimeoutMs: vars.PG_STATEMENT_TIMEOUT_MS,
+      idleInTransactionTimeoutMs: vars.PG_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+    },
     indexDatabaseUrl: vars.INDEX_DATABASE_URL ?? vars.DATABASE_URL,
     indexSchema: vars.INDEX_SCHEMA,
     dailyJobSchedule: vars.DAILY_JOB_SCHEDULE,
