@@ -231,7 +231,7 @@ export async function startRepositoryService(
       await migrateRevalPrimary(db);
       await migrateRevalIndex(indexDb, config.indexSchema);
     }
-    started.aws = createAwsClients(config.aws);
+    started.aws = createAwsClients(config.aws, { logger });
     started.outbox = createOutbox({ db, sns: started.aws.sns, logger }, { topicPrefix: config.prefix });
     started.app = await buildApp({ config, db, indexDb, outbox: started.outbox, logger });
     await started.app.listen({ host: config.host, port: config.port });

@@ -212,7 +212,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RepositoryServ
     indexDatabaseUrl: vars.INDEX_DATABASE_URL ?? vars.DATABASE_URL,
     indexSchema: vars.INDEX_SCHEMA,
     prefix: vars.CHANGEFLOW_PREFIX,
-    aws: { endpoint: vars.AWS_ENDPOINT_URL, region: vars.AWS_REGION },
+    aws: { ...aws, endpoint: vars.AWS_ENDPOINT_URL, region: vars.AWS_REGION },
     host: vars.HOST,
     port: vars.PORT,
     readToken: vars.READ_TOKEN,

@@ -112,7 +112,7 @@ export async function startWorkersApp(options: WorkersAppOptions): Promise<Worke
       await options.migrate?.({ db, indexDb, config });
     }
 
-    started.aws = createAwsClients(config.aws);
+    started.aws = createAwsClients(config.aws, { logger });
     const { sqs, sns } = started.aws;
     const registry = new Registry();
     const semaphore = createSemaphore(db, { logger });

@@ -225,7 +225,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkersConfig 
   const vars = parsed.data;
   return {
     databaseUrl: vars.DATABASE_URL,
-    aws: { endpoint: vars.AWS_ENDPOINT_URL, region: vars.AWS_REGION },
+    aws: { ...aws, endpoint: vars.AWS_ENDPOINT_URL, region: vars.AWS_REGION },
     prefix: vars.CHANGEFLOW_PREFIX,
     provision: vars.CHANGEFLOW_PROVISION,
     adminHost: vars.ADMIN_HOST,

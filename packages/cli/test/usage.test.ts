@@ -1,6 +1,6 @@
 import { migrateOutbox, type OutboxDatabase } from '@changeflow/outbox';
-import { uniquePrefix, useTestDatabase } from '@changeflow/test-support';
-import { describe, expect, it } from 'vitest';
+import { startTcpProxy, uniquePrefix, useTestDatabase } from '@changeflow/test-support';
+import { describe, expect, inject, it } from 'vitest';
 import { cliEnv, runBinary, runInProcess } from './cli-harness.js';
 
 const testDb = useTestDatabase<OutboxDatabase>('cli_usage', (db) => migrateOutbox(db));
@@ -171,5 +171,27 @@ describe('failures say what to do', () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('SNS/SQS at http://127.0.0.1:9 is unreachable');
     expect(run.stderr).toContain('set AWS_ENDPOINT_URL');
+  });
+
+  it('SNS/SQS frozen: exit 1 at the time limit, naming it; the same command works once it answers', async () => {
+    const proxy = await startTcpProxy(inject('awsEndpoint'));
+    try {
+      const frozenEnv = {
+        ...env(),
+        AWS_ENDPOINT_URL: proxy.endpoint,
+        AWS_REQUEST_TIMEOUT_MS: '500',
+        AWS_TOTAL_TIMEOUT_MS: '1500',
+      };
+      proxy.freeze();
+      // Without a time limit this command never ends.
+      const frozen = await runInProcess(['dlq', 'list', 'reval-index'], frozenEnv);
+      expect(frozen.code).toBe(1);
+      expect(frozen.stderr).toContain(`SNS/SQS at ${proxy.endpoint} does not answer within its time limit`);
+      proxy.thaw();
+      const thawed = await runInProcess(['dlq', 'list', 'reval-index'], frozenEnv);
+      expect(thawed.stderr).not.toContain('does not answer');
+    } finally {
+      await proxy.close();
+    }
   });
 });
