@@ -4,16 +4,17 @@ import { toError } from '@changeflow/errors';
 import { createOutbox, type Outbox } from '@changeflow/outbox';
 import { migrateRevalIndex, migrateRevalPrimary, type RevalDatabase, type RevalIndexDatabase } from '@changeflow/reval';
 import fastifySwagger from '@fastify/swagger';
-import Fastify, { type FastifyInstance, LogController } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest, LogController } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { type Kysely, sql } from 'kysely';
 import { type Logger, pino } from 'pino';
 import { createAuthHook } from './auth.js';
 import type { RepositoryServiceConfig } from './config.js';
-import { handleError, handleNotFound } from './http-errors.js';
+import { handleError, handleFrameworkError, handleNotFound, MAX_PARAM_LENGTH } from './http-errors.js';
 import { acceptOnlyNdjson, MAX_RECORD_BYTES, registerImportRoute } from './import-routes.js';
 import { type Database, openDatabase } from './postgres.js';
 import { registerQueryRoutes } from './query-routes.js';
+import { refuseNul } from './refuse-nul.js';
 import { connectionFailureResource, gmcDoctorResource, recommendationResource, traineeResource } from './resources.js';
 import { healthSchema } from './schemas.js';
 import { registerSyncRoutes } from './sync-routes.js';
@@ -53,6 +54,8 @@ export async function buildApp(deps: RepositoryServiceDependencies): Promise<Fas
     // One line per request at debug (the onResponse hook below); errors are logged by the error handler.
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'reqId' }),
     bodyLimit: MAX_RECORD_BYTES,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    frameworkErrors: handleFrameworkError,
     genReqId: (request) => {
       const given = request.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
@@ -64,6 +67,11 @@ export async function buildApp(deps: RepositoryServiceDependencies): Promise<Fas
   app.setErrorHandler(handleError);
   app.setNotFoundHandler(handleNotFound);
   app.addHook('onRequest', createAuthHook(config));
+  app.addHook('onRequest', ignoreContentTypeOfEmptyDelete);
+  // Writes take JSON only: without fastify's default text/plain parser, a text body answers 415 as
+  // the OpenAPI says, not 400 from the body schema.
+  app.removeContentTypeParser('text/plain');
+  app.addHook('preValidation', refuseNul);
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
@@ -150,6 +158,19 @@ export async function buildApp(deps: RepositoryServiceDependencies): Promise<Fas
   return app;
 }
 
+/**
+ * Many HTTP clients send `Content-Type: application/json` on every request, a DELETE without a body
+ * included; fastify would try to parse the empty body as JSON and answer 400. A DELETE takes no
+ * body, so the header of an empty one is dropped.
+ */
+async function ignoreContentTypeOfEmptyDelete(request: FastifyRequest): Promise<void> {
+  const { headers } = request;
+  const isEmpty =
+    headers['transfer-encoding'] === undefined &&
+    (headers['content-length'] === undefined || headers['content-length'] === '0');
+  if (request.method === 'DELETE' && isEmpty) delete headers['content-type'];
+}
+
 /** The running service. */
 export interface RepositoryService {
   /** `http://<host>:<port>` it listens on. */
@@ -189,18 +210,28 @@ export async function startRepositoryService(
   const log = logger.child({ component: 'repository-service' });
   const started: Started = {};
   try {
-    started.database = await openDatabase<RevalDatabase>(config.databaseUrl, 'DATABASE_URL', logger);
+    started.database = await openDatabase<RevalDatabase>(
+      config.databaseUrl,
+      'DATABASE_URL',
+      logger,
+      config.postgresTimeouts,
+    );
     const { db } = started.database;
     started.indexDatabase =
       config.indexDatabaseUrl === config.databaseUrl
         ? { db: db as unknown as Kysely<RevalIndexDatabase>, address: started.database.address, close: async () => {} }
-        : await openDatabase<RevalIndexDatabase>(config.indexDatabaseUrl, 'INDEX_DATABASE_URL', logger);
+        : await openDatabase<RevalIndexDatabase>(
+            config.indexDatabaseUrl,
+            'INDEX_DATABASE_URL',
+            logger,
+            config.postgresTimeouts,
+          );
     const indexDb = started.indexDatabase.db;
     if (config.migrate) {
       await migrateRevalPrimary(db);
       await migrateRevalIndex(indexDb, config.indexSchema);
     }
-    started.aws = createAwsClients(config.aws);
+    started.aws = createAwsClients(config.aws, { logger });
     started.outbox = createOutbox({ db, sns: started.aws.sns, logger }, { topicPrefix: config.prefix });
     started.app = await buildApp({ config, db, indexDb, outbox: started.outbox, logger });
     await started.app.listen({ host: config.host, port: config.port });

@@ -36,6 +36,8 @@ export interface RepositoryServiceConfig {
   bulkBatchSize: number;
   /** `BULK_MAX_BYTES`: largest NDJSON import body, in bytes; past it the import stops with 413. */
   bulkMaxBytes: number;
+  /** `PG_STATEMENT_TIMEOUT_MS`, `PG_IDLE_IN_TRANSACTION_TIMEOUT_MS`: server-side limits on each Postgres connection (0: off). */
+  postgresTimeouts: { statementTimeoutMs: number; idleInTransactionTimeoutMs: number };
   /** `MIGRATE`: run the reval primary (and outbox) and index migrations at start. */
   migrate: boolean;
 }
@@ -62,6 +64,8 @@ export const CONFIG_DEFAULTS = {
   BULK_BATCH_SIZE: 500,
   BULK_MAX_BYTES: 512 * 1024 * 1024,
   MIGRATE: true,
+  PG_STATEMENT_TIMEOUT_MS: 30_000,
+  PG_IDLE_IN_TRANSACTION_TIMEOUT_MS: 10_000,
 } as const;
 
 /** An unset or blank variable (`FOO=` in a compose file) means "use the default". */
@@ -154,6 +158,8 @@ const environmentSchema = z
     BULK_BATCH_SIZE: wholeNumber(1, MAX_BULK_BATCH_SIZE, CONFIG_DEFAULTS.BULK_BATCH_SIZE),
     BULK_MAX_BYTES: wholeNumber(1024, Number.MAX_SAFE_INTEGER, CONFIG_DEFAULTS.BULK_MAX_BYTES),
     MIGRATE: flag(CONFIG_DEFAULTS.MIGRATE),
+    PG_STATEMENT_TIMEOUT_MS: wholeNumber(0, 86_400_000, CONFIG_DEFAULTS.PG_STATEMENT_TIMEOUT_MS),
+    PG_IDLE_IN_TRANSACTION_TIMEOUT_MS: wholeNumber(0, 86_400_000, CONFIG_DEFAULTS.PG_IDLE_IN_TRANSACTION_TIMEOUT_MS),
   })
   // Equal tokens would let every reader write.
   .refine((vars) => vars.READ_TOKEN !== vars.WRITE_TOKEN, {
@@ -206,7 +212,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RepositoryServ
     indexDatabaseUrl: vars.INDEX_DATABASE_URL ?? vars.DATABASE_URL,
     indexSchema: vars.INDEX_SCHEMA,
     prefix: vars.CHANGEFLOW_PREFIX,
-    aws: { endpoint: vars.AWS_ENDPOINT_URL, region: vars.AWS_REGION },
+    aws: { ...aws, endpoint: vars.AWS_ENDPOINT_URL, region: vars.AWS_REGION },
     host: vars.HOST,
     port: vars.PORT,
     readToken: vars.READ_TOKEN,
@@ -215,5 +221,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RepositoryServ
     bulkBatchSize: vars.BULK_BATCH_SIZE,
     bulkMaxBytes: vars.BULK_MAX_BYTES,
     migrate: vars.MIGRATE,
+    postgresTimeouts: {
+      statementTimeoutMs: vars.PG_STATEMENT_TIMEOUT_MS,
+      idleInTransactionTimeoutMs: vars.PG_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+    },
   };
 }

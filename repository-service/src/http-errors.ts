@@ -2,6 +2,7 @@ import { ChangeflowError, toError } from '@changeflow/errors';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
+import { isPostgresUnavailable, POSTGRES_RETRY_AFTER_SECONDS } from './retry-after.js';
 import type { ErrorResponse, FieldIssue } from './schemas.js';
 
 /** The reason phrase of each status this service answers with, as the `error` field spells it. */
@@ -108,8 +109,8 @@ function fastifyClientMessage(code: string | undefined, message: string, request
 /**
  * The error handler of the whole app: every failure answers `{ error, message, … }`. Validation
  * failures answer 400 with `issues` naming each field; expected failures ({@link HttpError}) their own
- * status; fastify's client errors their status with a message that says what to send; anything else
- * 500 without internals, logged with the request id (which the answer carries too).
+ * status; fastify's client errors their status with a message that says what to send; Postgres
+ * unreachable or refusing work for now 503 with `Retry-After`; anything else 500 without internals, logged with the request id (which the answer carries too).
  */
 export function handleError(thrown: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   if (hasZodFastifySchemaValidationErrors(thrown)) {
@@ -128,6 +129,18 @@ export function handleError(thrown: unknown, request: FastifyRequest, reply: Fas
     const code = err instanceof SyntaxError ? 'FST_ERR_CTP_INVALID_JSON_BODY' : err.code;
     const message = fastifyClientMessage(code, err.message, request);
     return sendError(reply, new HttpError(err.statusCode, code ?? 'REQUEST_REFUSED', message));
+  }
+  if (isPostgresUnavailable(err)) {
+    request.log.warn({ err }, 'Postgres is unavailable; answered 503');
+    return sendError(
+      reply,
+      new HttpError(
+        503,
+        'POSTGRES_UNAVAILABLE',
+        `the database is unavailable for now: retry after ${POSTGRES_RETRY_AFTER_SECONDS} seconds`,
+        { headers: { 'retry-after': String(POSTGRES_RETRY_AFTER_SECONDS) } },
+      ),
+    );
   }
   request.log.error({ err }, 'request failed unexpectedly');
   return sendError(
@@ -150,6 +163,31 @@ function sendError(reply: FastifyReply, err: HttpError): FastifyReply {
   };
   return reply.code(err.statusCode).headers(err.headers).send(body);
 }
+
+/**
+ * fastify's `frameworkErrors`: the errors it raises before a route is found, answered in the one
+ * error shape. Neither message echoes the URL (fastify's own put the whole of it in the answer).
+ */
+export function handleFrameworkError(err: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  request.log.debug({ code: err.code }, 'request refused before routing');
+  if (err.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    return sendError(
+      reply,
+      new HttpError(
+        414,
+        'URI_TOO_LONG',
+        `a path parameter is longer than ${MAX_PARAM_LENGTH} characters: no id is that long; check the URL`,
+      ),
+    );
+  }
+  if (err.code === 'FST_ERR_BAD_URL') {
+    return sendError(reply, new HttpError(400, 'URL_INVALID', 'the path is not valid percent-encoded UTF-8'));
+  }
+  return handleError(err, request, reply);
+}
+
+/** Characters of one path parameter at most (fastify's `maxParamLength`); longer answers 414. */
+export const MAX_PARAM_LENGTH = 100;
 
 /** The answer for a route that does not exist, in the same shape as every other error. */
 export function handleNotFound(request: FastifyRequest, reply: FastifyReply): FastifyReply {

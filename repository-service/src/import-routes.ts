@@ -65,7 +65,9 @@ export function registerImportRoute<T extends object, K extends keyof T & string
       description:
         `The body is ${NDJSON}: one ${noun} per line, shaped as shown. It is streamed, each line validated, and ` +
         `valid lines are committed in batches of BULK_BATCH_SIZE, each record with its change. A bad line ` +
-        `is reported with its number and reason and never holds back the good ones. Past BULK_MAX_BYTES the ` +
+        `is reported with its number and reason and never holds back the good ones. Lines that repeat an id are ` +
+        `all recorded, in the order given, each with a version and a change of its own (\`accepted\` counts ` +
+        `only lines that left a change). Past BULK_MAX_BYTES the ` +
         `import stops with 413, saying up to which line everything was handled.`,
       tags: ['Imports'],
       security: [{ bearerAuth: [] }],
@@ -74,7 +76,7 @@ export function registerImportRoute<T extends object, K extends keyof T & string
       body: resource.recordSchema,
       response: {
         200: bulkImportResultSchema,
-        ...errorResponses(400, 401, 403, 413, 415, 500),
+        ...errorResponses(400, 401, 403, 413, 414, 415, 500, 503),
       },
     },
     async handler(request, reply) {
@@ -94,6 +96,7 @@ export function registerImportRoute<T extends object, K extends keyof T & string
       const started = performance.now();
       const result = await importNdjson(request.body, {
         schema: resource.recordSchema,
+        idOf: (record) => String(record[resource.idField]),
         saveBatch: async (records) => {
           await deps.outbox.transaction((trx, changes) => resource.save({ trx, changes, ...writer }, records));
         },

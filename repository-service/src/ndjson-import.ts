@@ -12,6 +12,12 @@ export const MAX_REPORTED_LINE_ERRORS = 1000;
 export interface NdjsonImportOptions<T> {
   /** Validates one parsed line (and fills its defaults). */
   schema: z.ZodType<T>;
+  /**
+   * The id of a record. A batch never holds two records with one id (one statement can write a row
+   * only once): a line that repeats an id in the pending batch commits the batch first, so every
+   * line is recorded, in order, with a change of its own.
+   */
+  idOf(record: T): string;
   /** Commits one batch of valid records in one transaction; throws when the transaction failed. */
   saveBatch(records: readonly T[]): Promise<void>;
   /** Valid lines per batch. */
@@ -90,7 +96,8 @@ function isDataError(err: unknown): boolean {
  * Imports an NDJSON body line by line without holding it in memory: each non-blank line is parsed
  * and validated, valid lines are committed in batches of `batchSize` (one transaction each), and a
  * bad line is reported with its number and reason without holding back any good one. Blank lines
- * are skipped but counted in the line numbers.
+ * are skipped but counted in the line numbers. Lines that repeat an id are all recorded, in order,
+ * each with its own version and change (`idOf`).
  *
  * Past `maxBytes` (or `maxLineBytes` in one line) it stops reading and throws a 413 whose message
  * says up to which line everything was handled, so the client can send the rest.
@@ -123,12 +130,14 @@ export async function importNdjson<T>(body: Readable, options: NdjsonImportOptio
   };
   let done: Progress = { throughLine: 0, received: 0, accepted: 0, rejected: 0 };
   let batch: Array<{ line: number; record: T }> = [];
+  let batchIds = new Set<string>();
   let lineNumber = 0;
 
   const commit = async (throughLine: number) => {
     if (batch.length > 0) {
       const pending = batch;
       batch = [];
+      batchIds = new Set();
       try {
         await options.saveBatch(pending.map((entry) => entry.record));
         result.accepted += pending.length;
@@ -170,7 +179,10 @@ export async function importNdjson<T>(body: Readable, options: NdjsonImportOptio
         reject(lineNumber, describeLineIssues(parsed.error.issues));
         continue;
       }
+      const id = options.idOf(parsed.data);
+      if (batchIds.has(id)) await commit(lineNumber - 1);
       batch.push({ line: lineNumber, record: parsed.data });
+      batchIds.add(id);
       if (batch.length >= options.batchSize) await commit(lineNumber);
     }
   } catch (err) {

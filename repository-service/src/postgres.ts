@@ -12,6 +12,17 @@ const CONNECT_TIMEOUT_MS = 5_000;
  */
 const POOL_SIZE = 20;
 
+/**
+ * Server-side limits on every connection of a pool, so a hung or paused process cannot hold a
+ * transaction, and its row locks, open indefinitely: Postgres itself ends a statement running past
+ * `statementTimeoutMs` and a session idle inside a transaction past `idleInTransactionTimeoutMs`
+ * (the transaction is rolled back and its locks released). 0 leaves the server's setting.
+ */
+export interface PostgresTimeouts {
+  statementTimeoutMs?: number;
+  idleInTransactionTimeoutMs?: number;
+}
+
 /** One Postgres pool and Kysely on it. */
 export interface Database<DB> {
   readonly db: Kysely<DB>;
@@ -33,12 +44,24 @@ export class PostgresUnreachableError extends ChangeflowError {
 }
 
 /**
- * Opens a pool on `url` and checks that Postgres answers, so a wrong URL fails the start with one
+ * Opens a pool on `url` (each connection with `timeouts`) and checks that Postgres answers, so a wrong URL fails the start with one
  * clear error instead of every request logging its own. `variable` names where the URL came from.
  */
-export async function openDatabase<DB>(url: string, variable: string, logger: Logger): Promise<Database<DB>> {
+export async function openDatabase<DB>(
+  url: string,
+  variable: string,
+  logger: Logger,
+  timeouts: PostgresTimeouts = {},
+): Promise<Database<DB>> {
   const address = addressOf(url);
-  const pool = new pg.Pool({ connectionString: url, max: POOL_SIZE, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: POOL_SIZE,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    // Sent in the startup message: no extra round trip, and no connection without them.
+    statement_timeout: timeouts.statementTimeoutMs || undefined,
+    idle_in_transaction_session_timeout: timeouts.idleInTransactionTimeoutMs || undefined,
+  });
   // An idle client whose connection dies emits 'error' on the pool; unhandled, it would end the
   // process. Its own listener below has logged it already.
   pool.on('error', () => {});

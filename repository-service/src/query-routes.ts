@@ -43,7 +43,7 @@ export function registerQueryRoutes(app: FastifyInstance, deps: QueryRouteDepend
       tags: ['Queries'],
       security: [{ bearerAuth: [] }],
       querystring: recommendationSearchParamsSchema,
-      response: { 200: recommendationPageSchema, ...errorResponses(400, 401, 500) },
+      response: { 200: recommendationPageSchema, ...errorResponses(400, 401, 500, 503) },
     },
     handler: (request) =>
       searchRecommendations(indexDb, indexSchema, request.query as z.output<typeof recommendationSearchParamsSchema>),
@@ -63,7 +63,7 @@ export function registerQueryRoutes(app: FastifyInstance, deps: QueryRouteDepend
         tags: ['Queries'],
         security: [{ bearerAuth: [] }],
         querystring: connectionSearchParamsSchema,
-        response: { 200: connectionPageSchema, ...errorResponses(400, 401, 500) },
+        response: { 200: connectionPageSchema, ...errorResponses(400, 401, 500, 503) },
       },
       handler: (request) =>
         searchConnections(indexDb, indexSchema, index, request.query as z.output<typeof connectionSearchParamsSchema>),

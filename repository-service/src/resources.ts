@@ -8,10 +8,12 @@ import {
   saveGmcDoctors,
   saveRecommendations,
   saveTrainees,
+  TCS_PERSON_ID_IN_PATH,
   traineeInputSchema,
   type WriteContext,
 } from '@changeflow/reval';
 import { z } from 'zod';
+import { NUL_MESSAGE, pathsWithNul } from './refuse-nul.js';
 
 /**
  * The four kinds of primary reval data the service writes, each with its routes, the schema of its
@@ -36,18 +38,6 @@ export interface RevalResource<T extends object, K extends keyof T & string> {
   save(context: WriteContext, records: readonly T[]): Promise<RecordedChange[]>;
 }
 
-const NUL_MESSAGE = 'must not contain the NUL character (\\u0000): Postgres text cannot store it';
-
-/** Every path in `value` that holds a string with a NUL character. */
-function pathsWithNul(value: unknown, path: PropertyKey[] = []): PropertyKey[][] {
-  if (typeof value === 'string') return value.includes('\u0000') ? [path] : [];
-  if (Array.isArray(value)) return value.flatMap((item, index) => pathsWithNul(item, [...path, index]));
-  if (value !== null && typeof value === 'object') {
-    return Object.entries(value).flatMap(([key, item]) => pathsWithNul(item, [...path, key]));
-  }
-  return [];
-}
-
 /**
  * The reval input schemas accept NUL characters, which Postgres then refuses with a 500 (reported to
  * the reval package); refusing them here makes them a 400 naming the field.
@@ -61,7 +51,7 @@ function withoutNul<S extends z.ZodType>(schema: S): S {
 /** A TCS person id in a path: the same rule as `tcsPersonId` in the body. */
 const tcsPersonIdParam = z
   .string()
-  .regex(/^[1-9]\d{0,14}$/, 'must be a positive whole number')
+  .regex(TCS_PERSON_ID_IN_PATH, 'must be a positive whole number')
   .transform(Number)
   .pipe(traineeInputSchema.shape.tcsPersonId);
 

@@ -63,7 +63,7 @@ export function registerSyncRoutes(app: FastifyInstance, deps: SyncRouteDependen
         'Builds every index anew beside the live ones and swaps them in atomically; readers never see an empty or half-built index, and writes made meanwhile are kept. Poll `GET /api/sync/{id}`.',
       tags: ['Sync'],
       security: [{ bearerAuth: [] }],
-      response: { 202: syncJobSchema, 409: syncConflictSchema, ...errorResponses(401, 403, 500) },
+      response: { 202: syncJobSchema, 409: syncConflictSchema, ...errorResponses(401, 403, 500, 503) },
     },
     handler: async (request, reply) => {
       const outcome = await startSync(deps.outbox, deps.db, writerOf(request).userId ?? null);
@@ -87,7 +87,7 @@ export function registerSyncRoutes(app: FastifyInstance, deps: SyncRouteDependen
       tags: ['Sync'],
       security: [{ bearerAuth: [] }],
       params: z.object({ id: z.string().regex(/^\d{1,18}$/, 'must be a sync id (digits)') }),
-      response: { 200: syncJobSchema, ...errorResponses(400, 401, 404, 500) },
+      response: { 200: syncJobSchema, ...errorResponses(400, 401, 404, 500, 503) },
     },
     handler: async (request) => {
       const { id } = request.params as { id: string };

@@ -81,7 +81,7 @@ export function registerWriteRoutes<T extends object, K extends keyof T & string
       response: {
         200: writeResultSchema.describe(`The ${noun} was replaced`),
         201: writeResultSchema.describe(`The ${noun} was created`),
-        ...errorResponses(400, 401, 403, 413, 415, 500),
+        ...errorResponses(400, 401, 403, 413, 414, 415, 500, 503),
       },
     },
     async handler(request, reply) {
@@ -118,7 +118,7 @@ export function registerWriteRoutes<T extends object, K extends keyof T & string
       headers: writeHeadersSchema,
       response: {
         200: writeResultSchema.describe(`The ${noun} was deleted`),
-        ...errorResponses(400, 401, 403, 404, 500),
+        ...errorResponses(400, 401, 403, 404, 414, 500, 503),
       },
     },
     async handler(request, reply) {

@@ -20,6 +20,7 @@ describe('loadConfig', () => {
       bulkBatchSize: 500,
       bulkMaxBytes: 512 * 1024 * 1024,
       migrate: true,
+      postgresTimeouts: { statementTimeoutMs: 30_000, idleInTransactionTimeoutMs: 10_000 },
     });
   });
 
@@ -38,6 +39,8 @@ describe('loadConfig', () => {
       BULK_BATCH_SIZE: '1000',
       BULK_MAX_BYTES: '1048576',
       MIGRATE: 'false',
+      PG_STATEMENT_TIMEOUT_MS: '0',
+      PG_IDLE_IN_TRANSACTION_TIMEOUT_MS: '2500',
       LOG_LEVEL_UNUSED: 'x',
     });
     expect(config).toMatchObject({
@@ -51,6 +54,7 @@ describe('loadConfig', () => {
       bulkBatchSize: 1000,
       bulkMaxBytes: 1_048_576,
       migrate: false,
+      postgresTimeouts: { statementTimeoutMs: 0, idleInTransactionTimeoutMs: 2500 },
     });
     expect(loadConfig({ ...TOKENS, PORT: ' ', MIGRATE: '' })).toMatchObject({ port: 8080, migrate: true });
   });

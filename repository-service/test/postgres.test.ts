@@ -28,4 +28,37 @@ describe('the repository-service pool', () => {
       await app.close();
     }
   });
+
+  it('ends a transaction left idle past PG_IDLE_IN_TRANSACTION_TIMEOUT_MS, releasing its row locks', async () => {
+    const logger = pino({ level: 'silent' });
+    const app = await openDatabase(testDb().url, 'DATABASE_URL', logger, { idleInTransactionTimeoutMs: 300 });
+    let resume = () => {};
+    const resumed = new Promise<void>((resolve) => {
+      resume = resolve;
+    });
+    try {
+      await sql`create table held (id int primary key)`.execute(testDb().db);
+      await sql`insert into held values (1)`.execute(testDb().db);
+      let locked = () => {};
+      const isLocked = new Promise<void>((resolve) => {
+        locked = resolve;
+      });
+      // A paused service: it locks the row, then waits between statements and never commits.
+      const paused = app.db.transaction().execute(async (trx) => {
+        await sql`select id from held where id = 1 for update`.execute(trx);
+        locked();
+        await resumed;
+        await sql`select 1`.execute(trx);
+      });
+      await isLocked;
+      // Without the limit this waits for ever: the paused transaction holds the lock.
+      const { rows } = await sql<{ id: number }>`select id from held where id = 1 for update`.execute(testDb().db);
+      expect(rows).toEqual([{ id: 1 }]);
+      resume();
+      await expect(paused).rejects.toThrow();
+    } finally {
+      resume();
+      await app.close();
+    }
+  });
 });

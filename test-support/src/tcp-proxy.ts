@@ -8,6 +8,17 @@ export interface TcpProxy {
   down(): Promise<void>;
   /** Listens again on the same port. */
   up(): Promise<void>;
+  /**
+   * Plays a frozen endpoint (a SIGSTOPped process, a half-open connection): new connections are
+   * accepted and never answered, and open ones stop carrying bytes either way. Nothing is refused or
+   * cut, so only a client's own time limits end its calls.
+   */
+  freeze(): void;
+  /**
+   * Ends a freeze: every connection open during it is cut (as a load balancer drops a stale
+   * session), so no request written while frozen reaches the target late; new ones go through.
+   */
+  thaw(): void;
   close(): Promise<void>;
 }
 
@@ -18,10 +29,20 @@ export interface TcpProxy {
 export async function startTcpProxy(target: string): Promise<TcpProxy> {
   const { hostname, port: targetPort } = new URL(target);
   const sockets = new Set<Socket>();
+  /** Connections accepted while frozen: held, unanswered, until the thaw closes them. */
+  const held = new Set<Socket>();
+  let isFrozen = false;
   let server: Server | undefined;
   let port = 0;
   const listen = async () => {
     const next = createServer((client) => {
+      if (isFrozen) {
+        held.add(client);
+        client.pause();
+        client.on('error', () => {});
+        client.on('close', () => held.delete(client));
+        return;
+      }
       const upstream = connect(Number(targetPort), hostname);
       for (const socket of [client, upstream]) {
         sockets.add(socket);
@@ -54,6 +75,17 @@ export async function startTcpProxy(target: string): Promise<TcpProxy> {
     up: async () => {
       if (!server) await listen();
     },
-    close: down,
+    close: async () => {
+      for (const socket of held) socket.destroy();
+      await down();
+    },
+    freeze: () => {
+      isFrozen = true;
+      for (const socket of sockets) socket.pause();
+    },
+    thaw: () => {
+      isFrozen = false;
+      for (const socket of [...sockets, ...held]) socket.destroy();
+    },
   };
 }

@@ -100,17 +100,19 @@ export async function startWorkersApp(options: WorkersAppOptions): Promise<Worke
   const started: Started = { isStopping: false };
   const startedAt = performance.now();
   try {
-    started.database = await openDatabase(config.databaseUrl, logger);
+    started.database = await openDatabase(config.databaseUrl, logger, config.postgresTimeouts);
     const { db } = started.database;
     started.indexDatabase =
-      config.indexDatabaseUrl === config.databaseUrl ? undefined : await openDatabase(config.indexDatabaseUrl, logger);
+      config.indexDatabaseUrl === config.databaseUrl
+        ? undefined
+        : await openDatabase(config.indexDatabaseUrl, logger, config.postgresTimeouts);
     const indexDb = started.indexDatabase?.db ?? db;
     if (config.migrate) {
       await migrateOutbox(db);
       await options.migrate?.({ db, indexDb, config });
     }
 
-    started.aws = createAwsClients(config.aws);
+    started.aws = createAwsClients(config.aws, { logger });
     const { sqs, sns } = started.aws;
     const registry = new Registry();
     const semaphore = createSemaphore(db, { logger });

@@ -30,8 +30,13 @@ export interface WorkersConfig {
   drainTimeoutMs: number;
   /** `SWEEPER_SCHEDULE`, `SWEEPER_GRACE_MS`: the outbox sweeper (one instance of the cluster at a time). */
   sweeper: { schedule: string; graceMs: number };
-  /** `RETENTION_SCHEDULE`, `RETENTION_DAYS`: deleting old published changes. */
-  retention: { schedule: string; retentionMs: number };
+  /**
+   * `RETENTION_SCHEDULE`, `RETENTION_DAYS`, `FAILED_MESSAGES_RETENTION_DAYS`: deleting old published
+   * changes and old `failed_messages` rows.
+   */
+  retention: { schedule: string; retentionMs: number; failedMessagesRetentionMs: number };
+  /** `PG_STATEMENT_TIMEOUT_MS`, `PG_IDLE_IN_TRANSACTION_TIMEOUT_MS`: server-side limits on each Postgres connection (0: off). */
+  postgresTimeouts: { statementTimeoutMs: number; idleInTransactionTimeoutMs: number };
   /** `MIGRATE`: run the migrations (outbox, semaphore, reval primary and index) at start. */
   migrate: boolean;
   /** `INDEX_DATABASE_URL`: Postgres of the reval index store; the same as `DATABASE_URL` when unset. */
@@ -63,7 +68,10 @@ export const CONFIG_DEFAULTS = {
   SWEEPER_GRACE_MS: sweeperDefaults.graceMs,
   RETENTION_DAYS: retentionDefaults.retentionMs / DAY_MS,
   RETENTION_SCHEDULE: retentionDefaults.schedule,
+  FAILED_MESSAGES_RETENTION_DAYS: retentionDefaults.failedMessagesRetentionMs / DAY_MS,
   MIGRATE: true,
+  PG_STATEMENT_TIMEOUT_MS: 600_000,
+  PG_IDLE_IN_TRANSACTION_TIMEOUT_MS: 60_000,
   INDEX_SCHEMA: 'reval_index',
   DAILY_JOB_SCHEDULE: '0 5 0 * * *',
 } as const;
@@ -110,6 +118,17 @@ function flag(fallback: boolean) {
   );
 }
 
+function days(fallback: number) {
+  return variable(
+    z
+      .string()
+      .regex(/^\d+(\.\d+)?$/, 'must be a number of days, 0 or more (fractions allowed, e.g. 0.5)')
+      .transform(Number)
+      .pipe(z.number().max(3650, 'must be at most 3650 days'))
+      .default(fallback),
+  );
+}
+
 function cronExpression(fallback: string) {
   // The worker schema holds the one rule for what a schedule is (node-cron, five or six fields).
   const isSchedule = (value: string) => workerDefinitionSchema.shape.schedule.safeParse(value).success;
@@ -152,16 +171,12 @@ const environmentSchema = z.object({
   DRAIN_TIMEOUT_MS: wholeNumber(0, 3_600_000, CONFIG_DEFAULTS.DRAIN_TIMEOUT_MS),
   SWEEPER_SCHEDULE: cronExpression(CONFIG_DEFAULTS.SWEEPER_SCHEDULE),
   SWEEPER_GRACE_MS: wholeNumber(0, 3_600_000, CONFIG_DEFAULTS.SWEEPER_GRACE_MS),
-  RETENTION_DAYS: variable(
-    z
-      .string()
-      .regex(/^\d+(\.\d+)?$/, 'must be a number of days, 0 or more (fractions allowed, e.g. 0.5)')
-      .transform(Number)
-      .pipe(z.number().max(3650, 'must be at most 3650 days'))
-      .default(CONFIG_DEFAULTS.RETENTION_DAYS),
-  ),
+  RETENTION_DAYS: days(CONFIG_DEFAULTS.RETENTION_DAYS),
   RETENTION_SCHEDULE: cronExpression(CONFIG_DEFAULTS.RETENTION_SCHEDULE),
+  FAILED_MESSAGES_RETENTION_DAYS: days(CONFIG_DEFAULTS.FAILED_MESSAGES_RETENTION_DAYS),
   MIGRATE: flag(CONFIG_DEFAULTS.MIGRATE),
+  PG_STATEMENT_TIMEOUT_MS: wholeNumber(0, 86_400_000, CONFIG_DEFAULTS.PG_STATEMENT_TIMEOUT_MS),
+  PG_IDLE_IN_TRANSACTION_TIMEOUT_MS: wholeNumber(0, 86_400_000, CONFIG_DEFAULTS.PG_IDLE_IN_TRANSACTION_TIMEOUT_MS),
   INDEX_DATABASE_URL: variable(
     z
       .string()
@@ -210,7 +225,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkersConfig 
   const vars = parsed.data;
   return {
     databaseUrl: vars.DATABASE_URL,
-    aws: { endpoint: vars.AWS_ENDPOINT_URL, region: vars.AWS_REGION },
+    aws: { ...aws, endpoint: vars.AWS_ENDPOINT_URL, region: vars.AWS_REGION },
     prefix: vars.CHANGEFLOW_PREFIX,
     provision: vars.CHANGEFLOW_PROVISION,
     adminHost: vars.ADMIN_HOST,
@@ -218,8 +233,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkersConfig 
     logLevel: vars.LOG_LEVEL,
     drainTimeoutMs: vars.DRAIN_TIMEOUT_MS,
     sweeper: { schedule: vars.SWEEPER_SCHEDULE, graceMs: vars.SWEEPER_GRACE_MS },
-    retention: { schedule: vars.RETENTION_SCHEDULE, retentionMs: Math.round(vars.RETENTION_DAYS * DAY_MS) },
+    retention: {
+      schedule: vars.RETENTION_SCHEDULE,
+      retentionMs: Math.round(vars.RETENTION_DAYS * DAY_MS),
+      failedMessagesRetentionMs: Math.round(vars.FAILED_MESSAGES_RETENTION_DAYS * DAY_MS),
+    },
     migrate: vars.MIGRATE,
+    postgresTimeouts: {
+      statementTimeoutMs: vars.PG_STATEMENT_TIMEOUT_MS,
+      idleInTransactionTimeoutMs: vars.PG_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+    },
     indexDatabaseUrl: vars.INDEX_DATABASE_URL ?? vars.DATABASE_URL,
     indexSchema: vars.INDEX_SCHEMA,
     dailyJobSchedule: vars.DAILY_JOB_SCHEDULE,

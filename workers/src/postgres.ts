@@ -13,6 +13,17 @@ const CONNECT_TIMEOUT_MS = 5_000;
  */
 const POOL_SIZE = 10;
 
+/**
+ * Server-side limits on every connection of a pool, so a hung or paused process cannot hold a
+ * transaction, and its row locks, open indefinitely: Postgres itself ends a statement running past
+ * `statementTimeoutMs` and a session idle inside a transaction past `idleInTransactionTimeoutMs`
+ * (the transaction is rolled back and its locks released). 0 leaves the server's setting.
+ */
+export interface PostgresTimeouts {
+  statementTimeoutMs?: number;
+  idleInTransactionTimeoutMs?: number;
+}
+
 /** The app's Postgres: a pool of its own and Kysely on it. */
 export interface AppDatabase {
   readonly db: Kysely<OutboxDatabase>;
@@ -34,12 +45,19 @@ export class PostgresUnreachableError extends ChangeflowError {
 }
 
 /**
- * Opens a pool on `url` and checks that Postgres answers, so a wrong `DATABASE_URL` fails the start
+ * Opens a pool on `url` (each connection with `timeouts`) and checks that Postgres answers, so a wrong `DATABASE_URL` fails the start
  * with one clear error instead of every tick logging its own.
  */
-export async function openDatabase(url: string, logger: Logger): Promise<AppDatabase> {
+export async function openDatabase(url: string, logger: Logger, timeouts: PostgresTimeouts = {}): Promise<AppDatabase> {
   const address = addressOf(url);
-  const pool = new pg.Pool({ connectionString: url, max: POOL_SIZE, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: POOL_SIZE,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    // Sent in the startup message: no extra round trip, and no connection without them.
+    statement_timeout: timeouts.statementTimeoutMs || undefined,
+    idle_in_transaction_session_timeout: timeouts.idleInTransactionTimeoutMs || undefined,
+  });
   // An idle client whose connection dies emits 'error' on the pool; unhandled, it would end the
   // process. Its own listener below has logged it already.
   pool.on('error', () => {});

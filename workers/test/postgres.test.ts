@@ -28,4 +28,16 @@ describe('the workers app pool', () => {
       await app.close();
     }
   });
+
+  it('cancels a statement running past PG_STATEMENT_TIMEOUT_MS', async () => {
+    const app = await openDatabase(testDb().url, pino({ level: 'silent' }), { statementTimeoutMs: 200 });
+    try {
+      // 57014 query_canceled: "canceling statement due to statement timeout".
+      await expect(sql`select pg_sleep(600)`.execute(app.db)).rejects.toMatchObject({ code: '57014' });
+      const { rows } = await sql<{ ok: number }>`select 1 as ok`.execute(app.db);
+      expect(rows).toEqual([{ ok: 1 }]);
+    } finally {
+      await app.close();
+    }
+  });
 });

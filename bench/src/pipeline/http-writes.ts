@@ -1,4 +1,6 @@
 import { Agent, request } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { retryAfterMs } from '../support/retry-after.js';
 import type { GmcDoctorBody } from './gmc-records.js';
 
 /**
@@ -60,47 +62,70 @@ export function ndjsonOf(records: readonly GmcDoctorBody[]): string {
   return records.map((record) => `${JSON.stringify(record)}\n`).join('');
 }
 
+/** Times a write answered 503 with `Retry-After` is sent again before it counts as refused. */
+const MAX_RETRY_AFTER_ATTEMPTS = 5;
+
 /** A client of one repository-service instance. */
 export function createWriteClient(options: WriteClientOptions): WriteClient {
   const url = new URL(options.baseUrl);
   const agent = new Agent({ keepAlive: true, maxSockets: options.maxSockets });
   const authorization = `Bearer ${options.writeToken}`;
 
-  const send = (method: string, path: string, contentType: string, body: string, signal?: AbortSignal) =>
-    new Promise<{ status: number; text: string; sentAt: number; answeredAt: number }>((resolve, reject) => {
-      const sentAt = performance.now();
-      const outgoing = request(
-        {
-          agent,
-          host: url.hostname,
-          port: url.port,
-          method,
-          path,
-          signal,
-          headers: {
-            authorization,
-            'content-type': contentType,
-            'content-length': Buffer.byteLength(body),
+  const sendOnce = (method: string, path: string, contentType: string, body: string, signal?: AbortSignal) =>
+    new Promise<{ status: number; text: string; retryAfter?: string; sentAt: number; answeredAt: number }>(
+      (resolve, reject) => {
+        const sentAt = performance.now();
+        const outgoing = request(
+          {
+            agent,
+            host: url.hostname,
+            port: url.port,
+            method,
+            path,
+            signal,
+            headers: {
+              authorization,
+              'content-type': contentType,
+              'content-length': Buffer.byteLength(body),
+            },
           },
-        },
-        (answer) => {
-          const answeredAt = performance.now();
-          const chunks: Buffer[] = [];
-          answer.on('data', (chunk: Buffer) => chunks.push(chunk));
-          answer.on('error', reject);
-          answer.on('end', () =>
-            resolve({
-              status: answer.statusCode ?? 0,
-              text: Buffer.concat(chunks).toString('utf8'),
-              sentAt,
-              answeredAt,
-            }),
-          );
-        },
-      );
-      outgoing.on('error', reject);
-      outgoing.end(body);
-    });
+          (answer) => {
+            const answeredAt = performance.now();
+            const chunks: Buffer[] = [];
+            answer.on('data', (chunk: Buffer) => chunks.push(chunk));
+            answer.on('error', reject);
+            answer.on('end', () =>
+              resolve({
+                status: answer.statusCode ?? 0,
+                text: Buffer.concat(chunks).toString('utf8'),
+                retryAfter: answer.headers['retry-after'],
+                sentAt,
+                answeredAt,
+              }),
+            );
+          },
+        );
+        outgoing.on('error', reject);
+        outgoing.end(body);
+      },
+    );
+
+  /**
+   * {@link sendOnce}, sent again after the wait a 503's `Retry-After` asks for (Postgres briefly
+   * unavailable), up to {@link MAX_RETRY_AFTER_ATTEMPTS} times. The timing runs from the first send,
+   * as the client saw it.
+   */
+  const send = async (method: string, path: string, contentType: string, body: string, signal?: AbortSignal) => {
+    let answer = await sendOnce(method, path, contentType, body, signal);
+    const { sentAt } = answer;
+    for (let attempt = 1; attempt < MAX_RETRY_AFTER_ATTEMPTS; attempt += 1) {
+      const waitMs = answer.status === 503 ? retryAfterMs(answer.retryAfter) : undefined;
+      if (waitMs === undefined) break;
+      await sleep(waitMs, undefined, { signal });
+      answer = await sendOnce(method, path, contentType, body, signal);
+    }
+    return { ...answer, sentAt };
+  };
 
   return {
     async putGmcDoctor(gmcReferenceNumber, json, signal) {

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { addDays, DEFAULT_DESIGNATED_BODIES } from '@changeflow/reval';
+import { retryAfterMs } from '../support/retry-after.js';
 
 /** First GMC number of the soak's doctors; the poisoned one lies outside their range. */
 export const FIRST_GMC_NUMBER = 7_000_000;
@@ -150,7 +151,7 @@ export function randomWrite(random: () => number, doctors: number, today: string
 
 /**
  * Sends one write, retrying on anything a fault can cause (refused or reset connections, time-outs,
- * 5xx) with jittered backoff, on whichever instance comes next. A 404 of a delete (nothing to delete)
+ * 5xx) with jittered backoff, after the `Retry-After` of a 503 when there is one, on whichever instance comes next. A 404 of a delete (nothing to delete)
  * counts as done. Resolves once acknowledged or given up; never throws.
  */
 export async function sendWrite(target: WriteTarget, write: Write, stats: WriteLoadStats, attemptSeed: number) {
@@ -158,6 +159,7 @@ export async function sendWrite(target: WriteTarget, write: Write, stats: WriteL
   for (let attempt = 0; ; attempt += 1) {
     const url = target.urls[(attemptSeed + attempt) % target.urls.length];
     let cause: string;
+    let askedWaitMs: number | undefined;
     try {
       const answer = await fetch(`${url}${write.path}`, {
         method: write.method,
@@ -181,6 +183,8 @@ export async function sendWrite(target: WriteTarget, write: Write, stats: WriteL
         return;
       }
       cause = `http ${answer.status}`;
+      // 503 + Retry-After: the service says how long Postgres needs; wait that, not the backoff.
+      askedWaitMs = retryAfterMs(answer.headers.get('retry-after'));
     } catch (err) {
       cause = causeOf(err);
     }
@@ -191,7 +195,7 @@ export async function sendWrite(target: WriteTarget, write: Write, stats: WriteL
     }
     stats.retriedAttempts += 1;
     const ceiling = Math.min(MAX_RETRY_DELAY_MS, FIRST_RETRY_DELAY_MS * 2 ** attempt);
-    await sleep(Math.random() * ceiling);
+    await sleep((askedWaitMs ?? 0) + Math.random() * ceiling);
   }
 }
 

@@ -47,3 +47,20 @@ describe('createAwsClients', () => {
     });
   });
 });
+
+describe('time limits', () => {
+  it('reads AWS_REQUEST_TIMEOUT_MS and AWS_TOTAL_TIMEOUT_MS, defaulting to limits that suit 20 s long polls', () => {
+    expect(resolveAwsOptions({})).toMatchObject({ requestTimeoutMs: 30_000, totalTimeoutMs: 60_000 });
+    expect(awsOptionsFromEnv({ AWS_REQUEST_TIMEOUT_MS: '25000', AWS_TOTAL_TIMEOUT_MS: ' 90000 ' })).toMatchObject({
+      requestTimeoutMs: 25_000,
+      totalTimeoutMs: 90_000,
+    });
+  });
+
+  it('refuses a limit that is not a whole number, or a total below one attempt, naming it', () => {
+    expect(() => resolveAwsOptions(awsOptionsFromEnv({ AWS_REQUEST_TIMEOUT_MS: '30s' }))).toThrow(/requestTimeoutMs/);
+    expect(() => resolveAwsOptions({ requestTimeoutMs: 30_000, totalTimeoutMs: 1000 })).toThrow(
+      /totalTimeoutMs.*must be at least requestTimeoutMs/,
+    );
+  });
+});

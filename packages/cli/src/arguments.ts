@@ -25,13 +25,28 @@ export function wholeNumber(what: string): (value: string) => number {
   };
 }
 
-/** A change number: a bigint as a decimal string (`--from`, `--to`). */
+/** The highest change number: `change_number` is a Postgres bigint. */
+export const MAX_CHANGE_NUMBER = 9_223_372_036_854_775_807n;
+
+/** A change number: a bigint as a decimal string from 0 to {@link MAX_CHANGE_NUMBER} (`--from`, `--to`). */
 export function changeNumber(flag: string): (value: string) => string {
   return (value) => {
-    if (!/^\d{1,19}$/.test(value)) {
-      throw new InvalidArgumentError(`${flag} must be a change number: digits only, e.g. 1 or 120345`);
+    if (!/^\d{1,19}$/.test(value) || BigInt(value) > MAX_CHANGE_NUMBER) {
+      throw new InvalidArgumentError(
+        `${flag} must be a change number from 0 to ${MAX_CHANGE_NUMBER} (digits only, e.g. 1 or 120345)`,
+      );
     }
     return BigInt(value).toString();
+  };
+}
+
+/** One of `known` (`--type`): an unknown value lists them, rather than silently matching nothing. */
+export function oneOf(what: string, known: readonly string[]): (value: string) => string {
+  return (value) => {
+    if (!known.includes(value)) {
+      throw new InvalidArgumentError(`unknown ${what} ${JSON.stringify(value)}: the ${what}s are ${known.join(', ')}`);
+    }
+    return value;
   };
 }
 

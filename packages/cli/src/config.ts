@@ -143,7 +143,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     indexDatabaseUrl: vars.INDEX_DATABASE_URL ?? vars.DATABASE_URL,
     indexSchema: vars.INDEX_SCHEMA,
     prefix: vars.CHANGEFLOW_PREFIX,
-    aws: { endpoint: vars.AWS_ENDPOINT_URL, region: vars.AWS_REGION },
+    aws: { ...aws, endpoint: vars.AWS_ENDPOINT_URL, region: vars.AWS_REGION },
     repositoryUrl: vars.REPOSITORY_URL.replace(/\/+$/, ''),
     writeToken: vars.WRITE_TOKEN,
     logLevel: vars.LOG_LEVEL,

@@ -113,6 +113,15 @@ export function explainAwsError(err: unknown, endpoint: string | undefined, what
       { cause: err },
     );
   }
+  // A call ended by its time limit (AWS_REQUEST_TIMEOUT_MS per attempt, AWS_TOTAL_TIMEOUT_MS in all):
+  // the endpoint took the connection and never answered (paused, hung, or a dead connection).
+  if (cause.name === 'TimeoutError' || cause.name === 'AbortError') {
+    return new AwsUnreachableError(
+      `cannot ${what}: SNS/SQS at ${where} does not answer within its time limit (${cause.message}): check that ` +
+        'it is running and not paused, then run the command again (AWS_REQUEST_TIMEOUT_MS and AWS_TOTAL_TIMEOUT_MS set the limits)',
+      { cause: err },
+    );
+  }
   return new AwsUnreachableError(
     `cannot ${what}: ${cause.name}: ${cause.message} (endpoint ${where}); check AWS_ENDPOINT_URL, the region and ` +
       "the credentials' permissions",

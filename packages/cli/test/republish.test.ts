@@ -115,7 +115,7 @@ describe('changeflow republish', () => {
     expect(missing.stderr).toContain("required option '--from <n>' not specified");
     const notNumber = await runInProcess(['republish', '--from', 'abc'], env);
     expect(notNumber.code).toBe(2);
-    expect(notNumber.stderr).toContain('--from must be a change number: digits only');
+    expect(notNumber.stderr).toContain('--from must be a change number from 0 to 9223372036854775807 (digits only');
     const badSince = await runInProcess(['republish', '--from', '1', '--since', 'yesterday'], env);
     expect(badSince.code).toBe(2);
     expect(badSince.stderr).toContain(

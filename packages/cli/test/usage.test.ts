@@ -1,6 +1,6 @@
 import { migrateOutbox, type OutboxDatabase } from '@changeflow/outbox';
-import { uniquePrefix, useTestDatabase } from '@changeflow/test-support';
-import { describe, expect, it } from 'vitest';
+import { startTcpProxy, uniquePrefix, useTestDatabase } from '@changeflow/test-support';
+import { describe, expect, inject, it } from 'vitest';
 import { cliEnv, runBinary, runInProcess } from './cli-harness.js';
 
 const testDb = useTestDatabase<OutboxDatabase>('cli_usage', (db) => migrateOutbox(db));
@@ -109,6 +109,12 @@ describe('bad usage exits 2 saying what is accepted', () => {
     ],
     [['dlq', 'list', 'no-such-worker'], 'unknown worker "no-such-worker": the workers are reval-index, reval-sync'],
     [['topology', '--apply', '--format', 'cloudformation'], 'print the template without it'],
+    [['republish', '--from', '9223372036854775808'], '--from must be a change number from 0 to 9223372036854775807'],
+    [['republish', '--from', '1', '--to', '99999999999999999999'], '--to must be a change number from 0 to'],
+    [
+      ['republish', '--from', '1', '--type', 'doctor'],
+      'unknown object type "doctor": the object types are trainee, gmc-doctor, recommendation',
+    ],
   ])('%j', async (args, message) => {
     const run = await runInProcess(args, env());
     expect(run.code).toBe(2);
@@ -165,5 +171,27 @@ describe('failures say what to do', () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('SNS/SQS at http://127.0.0.1:9 is unreachable');
     expect(run.stderr).toContain('set AWS_ENDPOINT_URL');
+  });
+
+  it('SNS/SQS frozen: exit 1 at the time limit, naming it; the same command works once it answers', async () => {
+    const proxy = await startTcpProxy(inject('awsEndpoint'));
+    try {
+      const frozenEnv = {
+        ...env(),
+        AWS_ENDPOINT_URL: proxy.endpoint,
+        AWS_REQUEST_TIMEOUT_MS: '500',
+        AWS_TOTAL_TIMEOUT_MS: '1500',
+      };
+      proxy.freeze();
+      // Without a time limit this command never ends.
+      const frozen = await runInProcess(['dlq', 'list', 'reval-index'], frozenEnv);
+      expect(frozen.code).toBe(1);
+      expect(frozen.stderr).toContain(`SNS/SQS at ${proxy.endpoint} does not answer within its time limit`);
+      proxy.thaw();
+      const thawed = await runInProcess(['dlq', 'list', 'reval-index'], frozenEnv);
+      expect(thawed.stderr).not.toContain('does not answer');
+    } finally {
+      await proxy.close();
+    }
   });
 });

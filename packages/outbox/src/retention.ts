@@ -4,6 +4,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { OutboxMetrics } from './metrics.js';
+import { deleteOldFailedMessages } from './queries/delete-failed-messages.js';
 import { deletePublished } from './queries/delete-published.js';
 import { createScheduledJob, type JobContext, type ScheduledJob } from './scheduled-job.js';
 import type { OutboxDatabase } from './schema.js';
@@ -25,6 +26,16 @@ export const retentionOptionsSchema = z.object({
     .nonnegative()
     .default(7 * 24 * 60 * 60 * 1000),
   /**
+   * Rows of `failed_messages` whose last failure is older than this are deleted, dead-lettered or
+   * not (SQS keeps a message 14 days at most, so by then the row is history). 0 keeps them for ever.
+   * @defaultValue 2592000000 (30 days)
+   */
+  failedMessagesRetentionMs: z
+    .number()
+    .int()
+    .nonnegative()
+    .default(30 * 24 * 60 * 60 * 1000),
+  /**
    * Rows deleted per statement, so no delete holds locks or bloats WAL for long.
    * @defaultValue 5000
    */
@@ -45,22 +56,40 @@ export type RetentionOptions = z.input<typeof retentionOptionsSchema>;
 /** Retention: a {@link ScheduledJob} whose `runOnce` deletes old published changes. */
 export type Retention = ScheduledJob;
 
-/** Creates the retention job: deletes published changes older than `retentionMs`, in bounded batches. */
+/**
+ * Creates the retention job: deletes published changes older than `retentionMs`, then rows of
+ * `failed_messages` older than `failedMessagesRetentionMs`, each in bounded batches.
+ */
 export function createRetention(
   deps: { db: Kysely<OutboxDatabase>; semaphore: Semaphore; logger: Logger; metrics: OutboxMetrics },
   options: RetentionOptions = {},
 ): Retention {
   const resolved = parseOptions(retentionOptionsSchema, options, 'retention options');
   const log = deps.logger.child({ component: 'outbox-retention' });
-  const prune = async ({ signal }: JobContext) => {
+  /** Runs `deleteBatch` until a batch comes back short, the run's batches are spent, or it is stopped. */
+  const inBatches = async (signal: AbortSignal, deleteBatch: () => Promise<number>) => {
     let deleted = 0;
     for (let batch = 0; batch < resolved.maxBatchesPerRun && !signal.aborted; batch += 1) {
-      const count = await deletePublished(deps.db, resolved.retentionMs, resolved.batchSize);
+      const count = await deleteBatch();
       deleted += count;
-      deps.metrics.changesDeleted.inc(count);
       if (count < resolved.batchSize) break;
     }
-    if (deleted > 0) log.info({ changes: deleted }, 'retention deleted published changes');
+    return deleted;
+  };
+  const prune = async ({ signal }: JobContext) => {
+    const changes = await inBatches(signal, async () => {
+      const count = await deletePublished(deps.db, resolved.retentionMs, resolved.batchSize);
+      deps.metrics.changesDeleted.inc(count);
+      return count;
+    });
+    if (changes > 0) log.info({ changes }, 'retention deleted published changes');
+    if (resolved.failedMessagesRetentionMs === 0) return;
+    const failedMessages = await inBatches(signal, async () => {
+      const count = await deleteOldFailedMessages(deps.db, resolved.failedMessagesRetentionMs, resolved.batchSize);
+      deps.metrics.failedMessagesDeleted.inc(count);
+      return count;
+    });
+    if (failedMessages > 0) log.info({ failedMessages }, 'retention deleted old failed-message records');
   };
   return createScheduledJob(
     { semaphore: deps.semaphore, logger: deps.logger },

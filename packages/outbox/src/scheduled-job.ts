@@ -2,6 +2,7 @@ import { toError } from '@changeflow/errors';
 import type { Lease, Semaphore } from '@changeflow/semaphore';
 import { createTask, type ScheduledTask, validate } from 'node-cron';
 import type { Logger } from 'pino';
+import { createMissedTickReporter } from './missed-ticks.js';
 
 /** What a job's run receives. */
 export interface JobContext {
@@ -60,6 +61,7 @@ export function createScheduledJob(
   let task: ScheduledTask | undefined;
   let current: Promise<unknown> | undefined;
   let stopping = new AbortController();
+  const missedTicks = createMissedTickReporter(log);
 
   const runOnce = async (): Promise<'ran' | 'busy' | 'not-elected'> => {
     if (current) return 'busy';
@@ -125,12 +127,15 @@ export function createScheduledJob(
         // does log goes through ours.
         { name: definition.name, logger: cronLogger(log), timezone: definition.timezone },
       );
+      // A listener replaces node-cron's warning per missed tick with one line per pause.
+      task.on('execution:missed', (context) => missedTicks.onMissed(context.date));
       void task.start();
     },
     async stop() {
       const stopped = task;
       task = undefined;
       if (stopped) await stopped.destroy();
+      missedTicks.flush();
       stopping.abort(new Error(`${definition.name} stopped`));
       await current?.catch(() => {});
     },

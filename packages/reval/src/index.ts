@@ -29,9 +29,11 @@ export type { ConnectionFailureInput, GmcDoctorInput, RecommendationInput, Train
 export {
   connectionFailureInputSchema,
   gmcDoctorInputSchema,
+  gmcNumberSchema,
   isoDateSchema,
   placementSchema,
   programmeMembershipSchema,
+  recommendationIdSchema,
   recommendationInputSchema,
   traineeInputSchema,
 } from './primary/inputs.js';
@@ -81,14 +83,17 @@ export {
   derivedIndexes,
   deriveGmcStatus,
   deriveTisStatus,
+  hasControlOrFormatCharacter,
   isAffectedToday,
   isDiscrepancy,
   isException,
   isPastCompleted,
   isTrainee,
   isValidGmcNumber,
+  isValidRecommendationId,
   londonToday,
   referenceMembership,
+  TCS_PERSON_ID_IN_PATH,
 } from './rules/index.js';
 export type {
   IndexDocumentTable,

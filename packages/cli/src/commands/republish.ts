@@ -5,9 +5,10 @@ import {
   type OutboxDatabase,
   type Publisher,
 } from '@changeflow/outbox';
+import { REVAL_OBJECT_TYPES } from '@changeflow/reval';
 import type { Command } from 'commander';
 import type { Kysely } from 'kysely';
-import { changeNumber, positiveNumber, sinceTime, wholeNumber } from '../arguments.js';
+import { changeNumber, oneOf, positiveNumber, sinceTime, wholeNumber } from '../arguments.js';
 import type { CommandRunner } from '../context.js';
 import { exitCodeForCounts, explainPostgresError, UsageError } from '../errors.js';
 import { EXIT_CODES, type ExitCode } from '../exit-codes.js';
@@ -69,6 +70,9 @@ export interface RepublishResult {
   interrupted: boolean;
   resumeFrom: string | null;
 }
+
+/** The object types `--type` accepts: those the reval write service records changes for. */
+const KNOWN_OBJECT_TYPES: readonly string[] = Object.values(REVAL_OBJECT_TYPES);
 
 /** Failed change numbers listed in the result at most. */
 const MAX_LISTED_FAILURES = 20;
@@ -206,7 +210,11 @@ export function registerRepublishCommand(program: Command, run: CommandRunner): 
     .description('publish changes again from the change log (grouped by type, packed like the outbox does)')
     .requiredOption('--from <n>', 'first change number (inclusive)', changeNumber('--from'))
     .option('--to <n>', 'last change number (inclusive)', changeNumber('--to'))
-    .option('--type <objectType>', 'only changes of this object type')
+    .option(
+      '--type <objectType>',
+      `only changes of this object type (${KNOWN_OBJECT_TYPES.join(', ')})`,
+      oneOf('object type', KNOWN_OBJECT_TYPES),
+    )
     .option('--object <objectId>', 'only changes of this object id')
     .option(
       '--since <time>',

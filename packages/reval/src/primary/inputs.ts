@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { GMC_NUMBER_RULE, isValidGmcNumber, trimSpacesAndTabs } from '../rules/gmc-number.js';
+import { hasControlOrFormatCharacter, RECOMMENDATION_ID, RECOMMENDATION_ID_RULE } from '../rules/record-ids.js';
 
 /** A calendar date as `YYYY-MM-DD` that exists (no 2026-02-30). */
 export const isoDateSchema = z
@@ -34,14 +36,20 @@ export const placementSchema = z.object({
   endDate: optionalDate,
 });
 
-/** A TCS person as the write API takes it. GMC numbers are kept as given (trimmed); rules judge them. */
+/**
+ * A TCS person as the write API takes it. Its GMC number is kept as TCS gives it (spaces and tabs
+ * around it dropped, nothing else: a non-breaking space stays, and with it the verdict "not a GMC
+ * number"); `isValidGmcNumber` judges it, and a trainee without one has no master document. Only
+ * control and format characters are refused: they are never part of any value TCS holds.
+ */
 export const traineeInputSchema = z.object({
   tcsPersonId: z.number().int().positive(),
   gmcReferenceNumber: z
     .string()
     .max(50)
+    .refine((value) => !hasControlOrFormatCharacter(value), 'must not contain control or format characters')
     .nullish()
-    .transform((value) => value?.trim() ?? null),
+    .transform((value) => (value === null || value === undefined ? null : trimSpacesAndTabs(value))),
   firstName: optionalText,
   lastName: optionalText,
   role: optionalText,
@@ -49,7 +57,16 @@ export const traineeInputSchema = z.object({
   placements: z.array(placementSchema).max(500).default([]),
 });
 
-const gmcNumber = z.string().trim().min(1, 'must not be empty').max(50);
+/** A GMC number that identifies a record (a GMC doctor, a recommendation's, a connection failure's). */
+export const gmcNumberSchema = z
+  .string()
+  .max(50)
+  .refine((value) => isValidGmcNumber(value), GMC_NUMBER_RULE)
+  .transform(trimSpacesAndTabs);
+const gmcNumber = gmcNumberSchema;
+
+/** A recommendation's id (`RECOMMENDATION_ID`). */
+export const recommendationIdSchema = z.string().regex(RECOMMENDATION_ID, RECOMMENDATION_ID_RULE);
 
 export const gmcDoctorInputSchema = z.object({
   gmcReferenceNumber: gmcNumber,
@@ -69,7 +86,7 @@ export const gmcDoctorInputSchema = z.object({
 });
 
 export const recommendationInputSchema = z.object({
-  id: z.string().trim().min(1).max(100),
+  id: recommendationIdSchema,
   gmcReferenceNumber: gmcNumber,
   type: z
     .enum(['REVALIDATE', 'DEFER', 'NON_ENGAGEMENT'])

@@ -10,7 +10,7 @@ export {
 export { findDesignatedBody } from './designated-body.js';
 export type { GmcFields } from './gmc-fields.js';
 export { deriveConnectionStatus, deriveExceptionReason, mergeGmcFields } from './gmc-fields.js';
-export { isValidGmcNumber } from './gmc-number.js';
+export { GMC_NUMBER_RULE, isValidGmcNumber, trimSpacesAndTabs } from './gmc-number.js';
 export type { GmcNumberClaim } from './gmc-number-claims.js';
 export { resolveGmcNumberClaims } from './gmc-number-claims.js';
 export { londonToday } from './london-today.js';
@@ -35,4 +35,11 @@ export {
   selectGmcRecommendation,
   selectTisRecommendation,
 } from './recommendation-status.js';
+export {
+  hasControlOrFormatCharacter,
+  isValidRecommendationId,
+  RECOMMENDATION_ID,
+  RECOMMENDATION_ID_RULE,
+  TCS_PERSON_ID_IN_PATH,
+} from './record-ids.js';
 export { isTrainee } from './trainee-role.js';

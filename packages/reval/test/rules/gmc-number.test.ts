@@ -33,7 +33,15 @@ describe('isValidGmcNumber', () => {
     expect(isValidGmcNumber(value)).toBe(false);
   });
 
-  it('accepts an ordinary space inside, which is not a non-breaking space', () => {
-    expect(isValidGmcNumber('700 0001')).toBe(true);
+  it.each([
+    ['a space inside', '700 0001'],
+    ['quotes and spaces', "1' OR '1'='1"],
+    ['a path', '../../etc'],
+    ['a right-to-left override', 'A\u202e123'],
+    ['a NUL', '700\u00000001'],
+    ['a zero-width space', '700\u200b0001'],
+    ['more than 50 characters', '1'.repeat(51)],
+  ])('rejects %s: a GMC number is letters and digits', (_label, value) => {
+    expect(isValidGmcNumber(value)).toBe(false);
   });
 });
