@@ -1,9 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type DeadLetter, DeadLetterQueue } from '../dead-letters.js';
+import { createRateLimiter, type RateLimiter, waitForRate } from '@changeflow/outbox';
 import { findFailedMessages, setDeadLettered } from '../queries/failed-messages.js';
-import { queueDepth, type WorkerQueues } from '../queues.js';
-import { createRateLimiter, type RateLimiter } from '../rate-limiter.js';
-import type { DlqReplayDependencies, DlqReplayOptions, DlqReplayResult, ReplaySelection } from './dlq-replay.js';
+import { type DeadLetter, DeadLetterQueue } from './dead-letter-queue.js';
+import { queueDepth, type WorkerQueues } from './queues.js';
+import type {
+  DlqReplayDependencies,
+  DlqReplayOptions,
+  DlqReplayResult,
+  ReplaySelection,
+} from './replay-dead-letters.js';
 
 /** Visibility of a batch being moved: receive, send and delete take milliseconds; this is the margin. */
 const MOVE_VISIBILITY_SECONDS = 15;
@@ -199,16 +204,4 @@ function matches(letter: DeadLetter, selection: ReplaySelection, recordedReason:
     return selection.ids.includes(letter.messageId) || selection.ids.includes(letter.originalMessageId);
   const reason = letter.reason ?? recordedReason ?? '';
   return reason.toLowerCase().includes(selection.reason.toLowerCase());
-}
-
-/** Waits for the rate; `false` when the signal aborted first. */
-async function waitForRate(limiter: RateLimiter, units: number, signal: AbortSignal | undefined): Promise<boolean> {
-  if (signal?.aborted) return false;
-  try {
-    await limiter.take(units, signal);
-    return true;
-  } catch (err) {
-    if (signal?.aborted) return false;
-    throw err;
-  }
 }

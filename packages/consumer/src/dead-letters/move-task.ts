@@ -5,14 +5,12 @@ import {
   type ListMessageMoveTasksResultEntry,
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
-import { ChangeflowError, toError } from '@changeflow/errors';
-import type { OutboxDatabase } from '@changeflow/outbox';
+import { ChangeflowError, explainAwsError, toError } from '@changeflow/errors';
+import type { OutboxDatabase, Progress } from '@changeflow/outbox';
 import type { Kysely } from 'kysely';
-import { explainAwsError } from '../errors.js';
-import type { Progress } from '../progress.js';
 import { clearDeadLetteredBefore } from '../queries/failed-messages.js';
-import { queueArn, type SqsAccess, sendOrExplain, type WorkerQueues } from '../queues.js';
-import type { DlqReplayResult } from './dlq-replay.js';
+import { queueArn, type SqsAccess, sendOrExplain, type WorkerQueues } from './queues.js';
+import type { DlqReplayResult } from './replay-dead-letters.js';
 
 /** The endpoint does not implement StartMessageMoveTask (LocalStack, the local SNS/SQS). */
 export class MoveTaskUnsupportedError extends ChangeflowError {
