@@ -85,6 +85,7 @@ try {
 
   say('Changeflow is running.');
   say(`  repository-service  ${service.url}   (OpenAPI: ${service.url}/docs/json)`);
+  say(`  console             ${service.url}/console   (sign in with a token below)`);
   say(`  workers admin       ${workers.adminUrl}   (/health /ready /metrics)`);
   say(`  SNS/SQS             ${env.AWS_ENDPOINT_URL}${local ? '   (local, in this process)' : ''}`);
   say(`  READ_TOKEN=${env.READ_TOKEN}`);
