@@ -199,7 +199,7 @@ ${
 <label for="reason">Reason contains<input id="reason" name="reason" required></label><button type="submit" class="secondary">Replay by reason</button></form>
 <form method="post" action="/console/dead-letters/purge" class="filters" style="margin:0">${csrfField(context)}
 <input type="hidden" name="worker" value="${result.worker}">
-<label for="confirm">Type <strong>${result.worker}</strong> to confirm<input id="confirm" name="confirm" autocomplete="off" required></label>
+<label for="confirm"><span>Type <strong>${result.worker}</strong> to confirm</span><input id="confirm" name="confirm" autocomplete="off" required></label>
 <button type="submit" class="danger">Purge the DLQ for good</button></form></div>`
     : html`<p class="muted">Signed in with the read token: replay and purge need the write token.</p>`
 }

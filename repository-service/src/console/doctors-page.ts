@@ -115,8 +115,8 @@ ${renderTable(list, query, result.records)}${renderPager(list, query, page, resu
 }
 
 function show(value: unknown): string {
-  if (value === null || value === undefined || value === '') return '-';
-  return Array.isArray(value) ? value.join(', ') : String(value);
+  const text = Array.isArray(value) ? value.join(', ') : value === null || value === undefined ? '' : String(value);
+  return text === '' ? '-' : text;
 }
 
 function renderTabs(list: ListName): SafeHtml {
@@ -155,7 +155,8 @@ function renderTable(list: ListName, query: Query, records: readonly MasterDocum
     const order = isSorted && query.sortOrder === 'asc' ? 'desc' : 'asc';
     const href = `/console/doctors?${queryString({ ...query, list, sortColumn: column.field, sortOrder: order, pageNumber: undefined })}`;
     const sort = isSorted ? (query.sortOrder === 'asc' ? 'ascending' : 'descending') : 'none';
-    return html`<th scope="col" aria-sort="${sort}"><a href="${href}">${column.label}</a></th>`;
+    const arrow = isSorted ? html` <span aria-hidden="true">${query.sortOrder === 'asc' ? '▲' : '▼'}</span>` : '';
+    return html`<th scope="col" aria-sort="${sort}"><a href="${href}">${column.label}</a>${arrow}</th>`;
   };
   return html`<table><thead><tr>${COLUMNS.map(header)}</tr></thead><tbody>${records.map(
     (doctor) =>

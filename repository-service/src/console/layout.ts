@@ -33,7 +33,7 @@ header nav a[aria-current=page]{border-bottom:3px solid #f5a623}header form{marg
 header .who{font-size:13px;color:#dfe6ee}main{padding:16px 20px;max-width:1240px}
 h1{font-size:22px;margin:4px 0 12px}h2{font-size:18px;margin:18px 0 8px}
 table{border-collapse:collapse;width:100%;font-size:14px}th,td{text-align:left;padding:5px 8px;border-bottom:1px solid #d0d5db;vertical-align:top}
-th{background:#eef1f4}td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
+thead th{background:#eef1f4}tbody th{font-weight:600}table.narrow{width:auto;min-width:420px}td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 form.filters{display:flex;flex-wrap:wrap;gap:10px;align-items:flex-end;margin:8px 0 12px}
 label{display:flex;flex-direction:column;font-size:13px;color:#4a4a4a;gap:2px}label.inline{flex-direction:row;align-items:center;gap:6px}
 input,select{font:inherit;padding:4px 6px;border:1px solid #6b7580;border-radius:3px;color:#1a1a1a}

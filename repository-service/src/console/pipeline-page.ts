@@ -73,7 +73,7 @@ function renderPipeline(view: PipelineView): SafeHtml {
   <div class="card"><div class="value" data-testid="backlog">${status.outbox.unpublished}</div><div class="label">changes not yet published (backlog)</div></div>
   <div class="card"><div class="value">${age === null ? '-' : `${(age / 1000).toFixed(1)} s`}</div><div class="label">age of the oldest unpublished change</div></div>
   <div class="card"><div class="value">${view.publishedPerSecond.toFixed(1)}/s</div><div class="label">published, last minute</div></div>
-  <div class="card"><div class="value">${status.sweeper.holders.length > 0 ? 'running' : 'none'}</div><div class="label">sweeper ${status.sweeper.holders.map((holder) => holder.holder).join(', ')}</div></div>
+  <div class="card"><div class="value">${status.sweeper.holders.length > 0 ? 'sweeping' : 'idle'}</div><div class="label">sweeper ${status.sweeper.holders.map((holder) => holder.holder).join(', ')}</div></div>
 </div>
 <h2>Workers</h2>
 <table><caption class="muted">Queue counts are SQS's approximate figures (prefix ${status.prefix}); updated ${formatTime(status.at)}</caption>

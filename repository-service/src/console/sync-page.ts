@@ -1,4 +1,4 @@
-import { getSyncJob, listSyncJobs, type SyncJob, startSync } from '@changeflow/reval';
+import { listSyncJobs, type SyncJob, startSync } from '@changeflow/reval';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CONSOLE_TAG, type ConsolePages } from './console-plugin.js';
 import { html, type SafeHtml } from './html.js';
@@ -15,14 +15,12 @@ export function registerSyncPages(app: FastifyInstance, pages: ConsolePages): vo
   const show = async (request: FastifyRequest, reply: FastifyReply, message: SafeHtml, statusCode = 200) => {
     const context = await pages.contextOf(request, reply);
     const jobs = await listSyncJobs(deps.db, PAST_RUNS);
-    const [latest] = jobs;
     const start =
       context.scope === 'write'
         ? html`<form method="post" action="/console/sync">${csrfField(context)}<button type="submit">Start a full sync</button></form>
 <p class="muted">Builds every index anew beside the live ones and swaps them in at once: searches keep answering throughout (G7).</p>`
         : html`<p class="muted">Starting a sync needs the write token.</p>`;
-    const body = html`${message}${start}<h2>Latest run</h2>${latest ? renderJob(latest) : html`<p>No sync has run yet.</p>`}
-<h2>Past runs</h2>${renderHistory(jobs)}`;
+    const body = html`${message}${start}${renderRuns(jobs)}`;
     return sendPage(reply, layout(context, 'Sync', body), statusCode);
   };
 
@@ -48,26 +46,33 @@ export function registerSyncPages(app: FastifyInstance, pages: ConsolePages): vo
     },
   );
   app.get(
-    '/sync/:id/live',
-    { schema: { summary: 'Console fragment: one sync, polled while it runs', tags: [CONSOLE_TAG] } },
-    async (request, reply) => {
-      const job = await getSyncJob(deps.db, (request.params as { id: string }).id);
-      if (!job) return sendPage(reply, html`<p>No such sync.</p>`, 404);
-      return sendPage(reply, renderJob(job));
+    '/sync/live',
+    {
+      schema: {
+        summary: 'Console fragment: the latest sync and past runs, polled while one runs',
+        tags: [CONSOLE_TAG],
+      },
     },
+    async (_request, reply) => sendPage(reply, renderRuns(await listSyncJobs(deps.db, PAST_RUNS))),
   );
 }
 
-/** One job; while it is pending or running the block polls itself every second. */
+/** The latest run and the past ones; while the latest is pending or running the block polls itself every second. */
+function renderRuns(jobs: readonly SyncJob[]): SafeHtml {
+  const [latest] = jobs;
+  const poll =
+    latest && isActive(latest) ? html`hx-get="/console/sync/live" hx-trigger="every 1s" hx-swap="outerHTML"` : html``;
+  return html`<div id="sync-runs" ${poll}><h2>Latest run</h2>${latest ? renderJob(latest) : html`<p>No sync has run yet.</p>`}
+<h2>Past runs</h2>${renderHistory(jobs)}</div>`;
+}
+
+/** One job: state, step, counts and step timings. */
 function renderJob(job: SyncJob): SafeHtml {
-  const poll = isActive(job)
-    ? html`hx-get="/console/sync/${job.id}/live" hx-trigger="every 1s" hx-swap="outerHTML"`
-    : html``;
-  return html`<section id="sync-job" ${poll} aria-live="polite" data-state="${job.state}">
+  return html`<section id="sync-job" aria-live="polite" data-state="${job.state}">
 <p>Sync <strong>#${job.id}</strong>: <strong data-testid="sync-state">${job.state}</strong>, step <strong>${job.step}</strong>
 (requested ${formatTime(job.requestedAt)} by ${job.requestedBy ?? 'unknown'}${job.finishedAt ? `, finished ${formatTime(job.finishedAt)}` : ''})</p>
 ${job.error ? notice(job.error, 'error') : ''}
-<table><caption class="muted">Counts and step timings</caption><thead><tr><th scope="col">Figure</th><th scope="col" class="num">Value</th></tr></thead><tbody>
+<table class="narrow"><caption class="muted">Counts and step timings</caption><thead><tr><th scope="col">Figure</th><th scope="col" class="num">Value</th></tr></thead><tbody>
 ${Object.entries(job.counts).map(([name, value]) => html`<tr><th scope="row">${name}</th><td class="num">${value}</td></tr>`)}
 ${Object.entries(job.stepTimingsMs).map(([name, ms]) => html`<tr><th scope="row">${name} (ms)</th><td class="num">${ms}</td></tr>`)}
 </tbody></table></section>`;
