@@ -81,6 +81,7 @@ try {
     migrate: registeredMigrations,
     logger,
   });
+  env.WORKERS_METRICS_URL ??= `${workers.adminUrl}/metrics`;
   service = await startRepositoryService(loadServiceConfig(env), { logger });
 
   say('Changeflow is running.');

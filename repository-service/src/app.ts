@@ -177,6 +177,7 @@ export async function buildApp(deps: RepositoryServiceDependencies): Promise<Fas
       sqs: { sqs: deps.aws.sqs, endpoint: config.aws.endpoint },
       workers: deploymentWorkers(deps.aws.sns),
       prefix: config.prefix,
+      workersMetricsUrl: config.workersMetricsUrl,
       logger,
     });
   }

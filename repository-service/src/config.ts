@@ -38,6 +38,11 @@ export interface RepositoryServiceConfig {
   bulkMaxBytes: number;
   /** `MIGRATE`: run the reval primary (and outbox) and index migrations at start. */
   migrate: boolean;
+  /**
+   * `WORKERS_METRICS_URL`: the `/metrics` of a workers process, for the console's handler times;
+   * unset, the console shows none.
+   */
+  workersMetricsUrl: string | undefined;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -154,6 +159,15 @@ const environmentSchema = z
     BULK_BATCH_SIZE: wholeNumber(1, MAX_BULK_BATCH_SIZE, CONFIG_DEFAULTS.BULK_BATCH_SIZE),
     BULK_MAX_BYTES: wholeNumber(1024, Number.MAX_SAFE_INTEGER, CONFIG_DEFAULTS.BULK_MAX_BYTES),
     MIGRATE: flag(CONFIG_DEFAULTS.MIGRATE),
+    WORKERS_METRICS_URL: variable(
+      z
+        .string()
+        .refine(
+          (value) => /^https?:$/.test(protocolOf(value)),
+          'must be an http:// or https:// URL, e.g. http://127.0.0.1:9464/metrics',
+        )
+        .optional(),
+    ),
   })
   // Equal tokens would let every reader write.
   .refine((vars) => vars.READ_TOKEN !== vars.WRITE_TOKEN, {
@@ -215,5 +229,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RepositoryServ
     bulkBatchSize: vars.BULK_BATCH_SIZE,
     bulkMaxBytes: vars.BULK_MAX_BYTES,
     migrate: vars.MIGRATE,
+    workersMetricsUrl: vars.WORKERS_METRICS_URL,
   };
 }

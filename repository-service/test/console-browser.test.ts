@@ -118,7 +118,9 @@ describe.skipIf(!hasChromium && !isCi)('the console in a real browser', () => {
       migrate: registeredMigrations,
       logger,
     });
-    service = await startRepositoryService(loadConfig(env), { logger });
+    service = await startRepositoryService(loadConfig({ ...env, WORKERS_METRICS_URL: `${workers.adminUrl}/metrics` }), {
+      logger,
+    });
     base = service.url;
     await mkdir(SCREENSHOTS_DIR, { recursive: true });
     userDataDir = await mkdtemp(join(tmpdir(), 'changeflow-console-chromium-'));
@@ -199,6 +201,11 @@ describe.skipIf(!hasChromium && !isCi)('the console in a real browser', () => {
       intervalMs: 200,
       description: 'the backlog on the live pipeline panel',
     });
+    // The API writes were projected: the reval-index worker's handler time comes from the workers' /metrics.
+    await waitFor(
+      async () => /\d ms/.test((await page.getByRole('row').filter({ hasText: 'reval-index' }).textContent()) ?? ''),
+      { timeoutMs: 20_000, intervalMs: 200, description: 'the handler time of reval-index' },
+    );
     await shoot('pipeline');
   });
 

@@ -44,6 +44,8 @@ export interface ConsoleDependencies {
   workers: readonly WorkerDefinition[];
   /** `CHANGEFLOW_PREFIX`. */
   prefix: string;
+  /** A workers process's `/metrics`, for handler times; `undefined` shows none. */
+  workersMetricsUrl: string | undefined;
   logger: Logger;
 }
 

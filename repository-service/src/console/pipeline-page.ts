@@ -2,6 +2,7 @@ import { type PipelineStatus, readPipelineStatus } from '@changeflow/consumer';
 import { asOutboxDb, type ChangeRateBucket, changeRates } from '@changeflow/outbox';
 import type { FastifyInstance } from 'fastify';
 import { CONSOLE_TAG, type ConsolePages } from './console-plugin.js';
+import { type HandlerLatency, readHandlerLatency } from './handler-latency.js';
 import { html, type SafeHtml } from './html.js';
 import { formatTime, layout, sendPage } from './layout.js';
 
@@ -15,19 +16,22 @@ export interface PipelineView {
   rates: ChangeRateBucket[];
   /** Changes published per second over the last full minute. */
   publishedPerSecond: number;
+  /** Handler times per worker from `WORKERS_METRICS_URL`; `null` when it is not set. */
+  handlers: { latencies: HandlerLatency[] } | { error: string } | null;
 }
 
 async function readPipelineView(pages: ConsolePages): Promise<PipelineView> {
   const { deps } = pages;
   const db = asOutboxDb(deps.db);
-  const [status, rates] = await Promise.all([
+  const [status, rates, handlers] = await Promise.all([
     readPipelineStatus({ ...deps, db }),
     changeRates(db, CHART_WINDOW_SECONDS, CHART_BUCKET_SECONDS),
+    deps.workersMetricsUrl ? readHandlerLatency(deps.workersMetricsUrl) : null,
   ]);
   // The newest bucket is still filling: the rate is taken over the six before it.
   const lastMinute = rates.slice(-7, -1);
   const published = lastMinute.reduce((sum, bucket) => sum + bucket.published, 0);
-  return { status, rates, publishedPerSecond: published / (lastMinute.length * CHART_BUCKET_SECONDS || 1) };
+  return { status, rates, handlers, publishedPerSecond: published / (lastMinute.length * CHART_BUCKET_SECONDS || 1) };
 }
 
 /** Pipeline: the outbox backlog, the publish rate, per worker its queues and slots, refreshed every 2 s. */
@@ -77,7 +81,7 @@ function renderPipeline(view: PipelineView): SafeHtml {
 </div>
 <h2>Workers</h2>
 <table><caption class="muted">Queue counts are SQS's approximate figures (prefix ${status.prefix}); updated ${formatTime(status.at)}</caption>
-<thead><tr><th scope="col">Worker</th><th scope="col" class="num">Queue</th><th scope="col" class="num">In flight</th><th scope="col" class="num">Delayed</th><th scope="col" class="num">Dead letters (DLQ)</th><th scope="col" class="num">Dead letters recorded</th><th scope="col">Slots</th></tr></thead>
+<thead><tr><th scope="col">Worker</th><th scope="col" class="num">Queue</th><th scope="col" class="num">In flight</th><th scope="col" class="num">Delayed</th><th scope="col" class="num">Dead letters (DLQ)</th><th scope="col" class="num">Dead letters recorded</th><th scope="col">Slots</th><th scope="col" class="num">Handler mean</th><th scope="col" class="num">Handler p95 ≤</th></tr></thead>
 <tbody>${status.workers.map(
     (
       worker,
@@ -87,10 +91,23 @@ function renderPipeline(view: PipelineView): SafeHtml {
 <td class="num">${worker.queue.missing ? '-' : worker.queue.delayed}</td>
 <td class="num">${worker.deadLetterQueue.missing ? 'missing' : worker.deadLetterQueue.visible + worker.deadLetterQueue.inFlight}</td>
 <td class="num">${worker.deadLetteredRecorded}</td>
-<td>${worker.holders.length}/${worker.maxLocks} ${worker.holders.map((holder) => holder.holder).join(', ')}</td></tr>`,
-  )}</tbody></table>
+<td>${worker.holders.length}/${worker.maxLocks} ${worker.holders.map((holder) => holder.holder).join(', ')}</td>
+${renderLatency(view.handlers, worker.worker)}</tr>`,
+  )}</tbody></table>${
+    view.handlers === null
+      ? html`<p class="muted">Handler times: set WORKERS_METRICS_URL to a workers process's /metrics.</p>`
+      : 'error' in view.handlers
+        ? html`<p class="muted">Handler times unavailable: ${view.handlers.error}</p>`
+        : html`<p class="muted">Handler times since that workers process started.</p>`
+  }
 <h2>Changes recorded and published, last ${CHART_WINDOW_SECONDS / 60} minutes</h2>
 ${renderChart(view.rates)}`;
+}
+
+function renderLatency(handlers: PipelineView['handlers'], worker: string): SafeHtml {
+  const latency = handlers && 'latencies' in handlers ? handlers.latencies.find((l) => l.worker === worker) : undefined;
+  if (!latency || latency.count === 0) return html`<td class="num">-</td><td class="num">-</td>`;
+  return html`<td class="num">${latency.meanMs.toFixed(1)} ms</td><td class="num">${latency.p95AtMostMs === null ? '> 30 s' : `${latency.p95AtMostMs} ms`}</td>`;
 }
 
 /** Two bar series per 10-second bucket, drawn as inline SVG; a table carries the same figures for screen readers. */
