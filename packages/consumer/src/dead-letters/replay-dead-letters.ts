@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { WorkerDefinition } from '../define-worker.js';
 import { findWorker } from './find-worker.js';
 import { MoveTaskUnsupportedError, runMoveTask } from './move-task.js';
-import { resolveWorkerQueues, type SqsAccess } from './queues.js';
+import { resolveWorkerQueues, type SqsAccess, type WorkerQueues } from './queues.js';
 import { receiveAndSend } from './replay-receive-send.js';
 
 /** What `dlq replay` works with. */
@@ -126,4 +126,31 @@ export async function replayDeadLetters(
   } catch (err) {
     throw explainPostgresError(err, deps.databaseUrl);
   }
+}
+
+/** A replay's result before anything moved: every count zero. */
+export function emptyReplayResult(
+  worker: string,
+  queues: WorkerQueues,
+  method: DlqReplayResult['method'],
+  dryRun: boolean,
+  passes: number,
+): DlqReplayResult {
+  return {
+    worker,
+    queue: queues.topology.queueName,
+    deadLetterQueue: queues.topology.deadLetterQueueName,
+    method,
+    dryRun,
+    moved: 0,
+    matched: 0,
+    skipped: 0,
+    failed: 0,
+    duplicatesPossible: 0,
+    notVisible: 0,
+    notFound: [],
+    errors: [],
+    passes,
+    interrupted: false,
+  };
 }

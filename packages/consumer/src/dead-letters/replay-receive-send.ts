@@ -3,11 +3,12 @@ import { createRateLimiter, type RateLimiter, waitForRate } from '@changeflow/ou
 import { findFailedMessages, setDeadLettered } from '../queries/failed-messages.js';
 import { type DeadLetter, DeadLetterQueue } from './dead-letter-queue.js';
 import { queueDepth, type WorkerQueues } from './queues.js';
-import type {
-  DlqReplayDependencies,
-  DlqReplayOptions,
-  DlqReplayResult,
-  ReplaySelection,
+import {
+  type DlqReplayDependencies,
+  type DlqReplayOptions,
+  type DlqReplayResult,
+  emptyReplayResult,
+  type ReplaySelection,
 } from './replay-dead-letters.js';
 
 /** Visibility of a batch being moved: receive, send and delete take milliseconds; this is the margin. */
@@ -39,23 +40,7 @@ export async function receiveAndSend(
   const selection = options.selection;
   const isAll = 'all' in selection;
   const limiter = createRateLimiter(options.ratePerSecond);
-  const result: DlqReplayResult = {
-    worker,
-    queue: queues.topology.queueName,
-    deadLetterQueue: queues.topology.deadLetterQueueName,
-    method: 'receive-send',
-    dryRun,
-    moved: 0,
-    matched: 0,
-    skipped: 0,
-    failed: 0,
-    duplicatesPossible: 0,
-    notVisible: 0,
-    notFound: [],
-    errors: [],
-    passes: 0,
-    interrupted: false,
-  };
+  const result = emptyReplayResult(worker, queues, 'receive-send', dryRun, 0);
   const state: PassState = {
     seen: new Set(),
     held: new Map(),
