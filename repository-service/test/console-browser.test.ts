@@ -271,6 +271,52 @@ describe.skipIf(!hasChromium && !isCi)('the console in a real browser', () => {
     await shoot('doctor');
   });
 
+  it('purges only when confirmed by name, and refuses a post without its CSRF token', async () => {
+    const sqs = testAwsClients().sqs;
+    const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: `${prefix}-reval-index-dlq` }));
+    const reason = 'planted: not a change message';
+    await sqs.send(
+      new SendMessageCommand({
+        QueueUrl,
+        MessageBody: 'not a change',
+        MessageAttributes: {
+          'changeflow-error': { DataType: 'String', StringValue: reason },
+          'changeflow-source-message-id': { DataType: 'String', StringValue: 'planted-purge' },
+        },
+      }),
+    );
+    await recordFailure(asOutboxDb(testDb().db), {
+      worker: 'reval-index',
+      messageId: 'planted-purge',
+      changeNumbers: [],
+      objectType: null,
+      objectIds: [],
+      error: reason,
+      attempts: 1,
+      deadLettered: true,
+    });
+    const cookies = await context?.cookies(`${base}/console/dead-letters`);
+    const session = cookies?.find((cookie) => cookie.name === 'changeflow_console');
+    expect(session).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/console' });
+
+    const forged = await page.request.post(`${base}/console/dead-letters/purge`, {
+      form: { worker: 'reval-index', confirm: 'reval-index' },
+    });
+    expect(forged.status()).toBe(403);
+    await page.goto(`${base}/console/dead-letters?worker=reval-index`);
+    await page.getByRole('row').filter({ hasText: 'planted-purge' }).waitFor();
+
+    await page.getByLabel(/to confirm/).fill('reval-sync');
+    await page.getByRole('button', { name: 'Purge the DLQ for good' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Not purged' }).waitFor();
+    expect(await page.getByRole('row').filter({ hasText: 'planted-purge' }).count()).toBe(1);
+
+    await page.getByLabel(/to confirm/).fill('reval-index');
+    await page.getByRole('button', { name: 'Purge the DLQ for good' }).click();
+    await page.getByRole('status').filter({ hasText: 'Purged' }).waitFor();
+    await page.getByText('Nothing dead-lettered.').waitFor();
+  });
+
   it('runs a sync started from the page to the end while the doctor list keeps answering', async () => {
     await page.goto(`${base}/console/doctors`);
     await shoot('doctors');

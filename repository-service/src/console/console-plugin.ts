@@ -84,7 +84,9 @@ export async function registerConsole(app: FastifyInstance, deps: ConsoleDepende
         secret: createHash('sha256').update(`changeflow-console:${deps.tokens.writeToken}`).digest('hex'),
         cookieName: 'changeflow_console',
         saveUninitialized: false,
-        cookie: { path: '/console', httpOnly: true, sameSite: 'strict', secure: 'auto', maxAge: 8 * 3600 * 1000 },
+        // Not `secure: 'auto'`: over plain HTTP that downgrades SameSite to Lax. The service itself
+        // speaks HTTP; TLS is in front of it where there is any.
+        cookie: { path: '/console', httpOnly: true, sameSite: 'strict', secure: false, maxAge: 8 * 3600 * 1000 },
       });
       await scope.register(fastifyFormbody);
       await scope.register(fastifyCsrf, { sessionPlugin: '@fastify/session' });
