@@ -96,11 +96,13 @@ try {
     migrate: registeredMigrations,
     logger,
   });
+  env.WORKERS_METRICS_URL ??= `${workers.adminUrl}/metrics`;
   service = await startRepositoryService(loadServiceConfig(env), { logger });
 
   const region = await workersAwsRegion(env);
   say('Changeflow is running.');
   say(`  repository-service  ${service.url}   (OpenAPI: ${service.url}/docs/json)`);
+  say(`  console             ${service.url}/console   (sign in with a token below)`);
   say(`  workers admin       ${workers.adminUrl}   (/health /ready /metrics)`);
   say(`  SNS/SQS             ${env.AWS_ENDPOINT_URL}${local ? '   (local, in this process)' : ''}`);
   if (local?.dataDir) say(`                      state kept in ${local.dataDir} (npm start -- --fresh starts clean)`);

@@ -2,7 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { type AwsClients, createAwsClients } from '@changeflow/aws';
 import { toError } from '@changeflow/errors';
 import { createOutbox, type Outbox } from '@changeflow/outbox';
-import { migrateRevalIndex, migrateRevalPrimary, type RevalDatabase, type RevalIndexDatabase } from '@changeflow/reval';
+import {
+  deploymentWorkers,
+  migrateRevalIndex,
+  migrateRevalPrimary,
+  type RevalDatabase,
+  type RevalIndexDatabase,
+} from '@changeflow/reval';
+import { createSemaphore } from '@changeflow/semaphore';
 import fastifySwagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance, type FastifyRequest, LogController } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
@@ -10,6 +17,7 @@ import { type Kysely, sql } from 'kysely';
 import { type Logger, pino } from 'pino';
 import { createAuthHook } from './auth.js';
 import type { RepositoryServiceConfig } from './config.js';
+import { CONSOLE_TAG, registerConsole } from './console/console-plugin.js';
 import { handleError, handleFrameworkError, handleNotFound, MAX_PARAM_LENGTH } from './http-errors.js';
 import { acceptOnlyNdjson, MAX_RECORD_BYTES, registerImportRoute } from './import-routes.js';
 import { type Database, openDatabase } from './postgres.js';
@@ -30,6 +38,11 @@ export interface RepositoryServiceDependencies {
   /** Records each write's changes and publishes them after the commit. */
   outbox: Outbox<RevalDatabase>;
   logger: Logger;
+  /**
+   * SNS/SQS, for the console's queue depths and dead letters. Without it there is no console at
+   * `/console` (the API alone).
+   */
+  aws?: AwsClients;
 }
 
 /** A request id from the caller's `X-Request-Id` when it is a sensible token, else a fresh UUID. */
@@ -111,6 +124,11 @@ export async function buildApp(deps: RepositoryServiceDependencies): Promise<Fas
         { name: 'Imports', description: 'NDJSON bulk imports' },
         { name: 'Queries', description: 'The reval indexes' },
         { name: 'Service', description: 'Health' },
+        {
+          name: CONSOLE_TAG,
+          description:
+            'The web console under /console: pages and the JSON they show. Signed in through the form at /console/login (a session cookie), not a bearer token.',
+        },
       ],
     },
     transform: jsonSchemaTransform,
@@ -155,6 +173,22 @@ export async function buildApp(deps: RepositoryServiceDependencies): Promise<Fas
 
   registerQueryRoutes(app, { indexDb, indexSchema: config.indexSchema });
   registerSyncRoutes(app, { db, outbox });
+  if (deps.aws) {
+    await registerConsole(app, {
+      tokens: config,
+      db,
+      databaseUrl: config.databaseUrl,
+      indexDb,
+      indexSchema: config.indexSchema,
+      outbox,
+      semaphore: createSemaphore(db),
+      sqs: { sqs: deps.aws.sqs, endpoint: config.aws.endpoint },
+      workers: deploymentWorkers(deps.aws.sns),
+      prefix: config.prefix,
+      workersMetricsUrl: config.workersMetricsUrl,
+      logger,
+    });
+  }
   return app;
 }
 
@@ -233,7 +267,7 @@ export async function startRepositoryService(
     }
     started.aws = createAwsClients(config.aws, { logger });
     started.outbox = createOutbox({ db, sns: started.aws.sns, logger }, { topicPrefix: config.prefix });
-    started.app = await buildApp({ config, db, indexDb, outbox: started.outbox, logger });
+    started.app = await buildApp({ config, db, indexDb, outbox: started.outbox, logger, aws: started.aws });
     await started.app.listen({ host: config.host, port: config.port });
     const address = started.app.server.address();
     const port = typeof address === 'object' && address !== null ? address.port : config.port;

@@ -22,6 +22,22 @@ function digest(text: string): Buffer {
   return createHash('sha256').update(text, 'utf8').digest();
 }
 
+/**
+ * What a token grants: `write` for the write token, `read` for the read token, `undefined` for
+ * anything else. The API's bearer check and the console's session check both ask it.
+ */
+export function createTokenScope(tokens: AccessTokens): (token: string) => AccessScope | undefined {
+  const readDigest = digest(tokens.readToken);
+  const writeDigest = digest(tokens.writeToken);
+  return (token) => {
+    const given = digest(token);
+    // Both comparisons always run, so which token matched does not show in the timing either.
+    const isWrite = timingSafeEqual(given, writeDigest);
+    const isRead = timingSafeEqual(given, readDigest);
+    return isWrite ? 'write' : isRead ? 'read' : undefined;
+  };
+}
+
 /** The bearer token of an `Authorization` header, or undefined when there is none. */
 function bearerToken(header: string | undefined): string | undefined {
   const match = header === undefined ? null : /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header);
@@ -34,8 +50,7 @@ function bearerToken(header: string | undefined): string | undefined {
  * route answers 403. It runs before the body is read, so a refused import streams nothing.
  */
 export function createAuthHook(tokens: AccessTokens) {
-  const readDigest = digest(tokens.readToken);
-  const writeDigest = digest(tokens.writeToken);
+  const scopeOf = createTokenScope(tokens);
   return async function authorize(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
     const scope: AccessScope | undefined = request.routeOptions.config.scope;
     if (scope === undefined) return;
@@ -50,16 +65,13 @@ export function createAuthHook(tokens: AccessTokens) {
         },
       );
     }
-    const given = digest(token);
-    // Both comparisons always run, so which token matched does not show in the timing either.
-    const isWrite = timingSafeEqual(given, writeDigest);
-    const isRead = timingSafeEqual(given, readDigest);
-    if (!isWrite && !isRead) {
+    const granted = scopeOf(token);
+    if (granted === undefined) {
       throw new HttpError(401, 'TOKEN_INVALID', 'the bearer token is not valid: send READ_TOKEN or WRITE_TOKEN', {
         headers: { 'www-authenticate': `Bearer realm="${REALM}", error="invalid_token"` },
       });
     }
-    if (scope === 'write' && !isWrite) {
+    if (scope === 'write' && granted !== 'write') {
       throw new HttpError(
         403,
         'SCOPE_INSUFFICIENT',

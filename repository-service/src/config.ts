@@ -40,6 +40,11 @@ export interface RepositoryServiceConfig {
   postgresTimeouts: { statementTimeoutMs: number; idleInTransactionTimeoutMs: number };
   /** `MIGRATE`: run the reval primary (and outbox) and index migrations at start. */
   migrate: boolean;
+  /**
+   * `WORKERS_METRICS_URL`: the `/metrics` of a workers process, for the console's handler times;
+   * unset, the console shows none.
+   */
+  workersMetricsUrl: string | undefined;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -160,6 +165,15 @@ const environmentSchema = z
     MIGRATE: flag(CONFIG_DEFAULTS.MIGRATE),
     PG_STATEMENT_TIMEOUT_MS: wholeNumber(0, 86_400_000, CONFIG_DEFAULTS.PG_STATEMENT_TIMEOUT_MS),
     PG_IDLE_IN_TRANSACTION_TIMEOUT_MS: wholeNumber(0, 86_400_000, CONFIG_DEFAULTS.PG_IDLE_IN_TRANSACTION_TIMEOUT_MS),
+    WORKERS_METRICS_URL: variable(
+      z
+        .string()
+        .refine(
+          (value) => /^https?:$/.test(protocolOf(value)),
+          'must be an http:// or https:// URL, e.g. http://127.0.0.1:9464/metrics',
+        )
+        .optional(),
+    ),
   })
   // Equal tokens would let every reader write.
   .refine((vars) => vars.READ_TOKEN !== vars.WRITE_TOKEN, {
@@ -225,5 +239,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RepositoryServ
       statementTimeoutMs: vars.PG_STATEMENT_TIMEOUT_MS,
       idleInTransactionTimeoutMs: vars.PG_IDLE_IN_TRANSACTION_TIMEOUT_MS,
     },
+    workersMetricsUrl: vars.WORKERS_METRICS_URL,
   };
 }

@@ -1,5 +1,5 @@
 import { type AwsClients, createAwsClients } from '@changeflow/aws';
-import type { WorkerDefinition } from '@changeflow/consumer';
+import type { SqsAccess, WorkerDefinition } from '@changeflow/consumer';
 import { asOutboxDb, type OutboxDatabase } from '@changeflow/outbox';
 import type { RevalDatabase } from '@changeflow/reval';
 import type { Kysely } from 'kysely';
@@ -9,7 +9,6 @@ import { connectDatabase } from './database.js';
 import type { ExitCode } from './exit-codes.js';
 import type { Output } from './output.js';
 import type { Progress } from './progress.js';
-import type { SqsAccess } from './queues.js';
 
 /**
  * Wraps a command's work for commander: builds its {@link CommandContext} from the global options and

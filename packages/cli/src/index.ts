@@ -6,27 +6,63 @@
  * @example
  * const exitCode = await runCli(['status', '--json'], { env: process.env, stdout: process.stdout, stderr: process.stderr });
  */
-export type { DlqListDependencies, DlqListOptions, DlqListResult } from './commands/dlq-list.js';
-export { listDeadLetters, renderDeadLetterList } from './commands/dlq-list.js';
-export type { DlqPurgeDependencies, DlqPurgeOptions, DlqPurgeResult } from './commands/dlq-purge.js';
-export { purgeDeadLetters, renderPurge } from './commands/dlq-purge.js';
+// The dead-letter and republish operations live in @changeflow/consumer and @changeflow/outbox (the
+// console calls them too); they are re-exported here so the CLI's API stays what it was.
 export type {
+  DeadLetter,
+  DlqListDependencies,
+  DlqListOptions,
+  DlqListResult,
+  DlqPurgeDependencies,
+  DlqPurgeOptions,
+  DlqPurgeResult,
   DlqReplayDependencies,
   DlqReplayOptions,
   DlqReplayResult,
+  DlqShowDependencies,
+  DlqShowOptions,
+  DlqShowResult,
+  FailedMessage,
+  MissingQueue,
+  MoveTaskDependencies,
+  QueueDepth,
+  QueueStatus,
   ReplayMethod,
   ReplaySelection,
-} from './commands/dlq-replay.js';
-export { renderReplay, replayDeadLetters, replayExitCode } from './commands/dlq-replay.js';
-export type { DlqShowDependencies, DlqShowOptions, DlqShowResult } from './commands/dlq-show.js';
-export { renderDeadLetter, showDeadLetter } from './commands/dlq-show.js';
+  SqsAccess,
+  WorkerQueues,
+  WorkerStatus,
+} from '@changeflow/consumer';
+export {
+  DEAD_LETTER_ATTRIBUTES,
+  findWorker,
+  listDeadLetters,
+  MoveTaskUnsupportedError,
+  purgeDeadLetters,
+  REPLAYED_FROM_ATTRIBUTE,
+  replayDeadLetters,
+  runMoveTask,
+  SWEEPER_SEMAPHORE_KEY,
+  showDeadLetter,
+} from '@changeflow/consumer';
+export type {
+  Progress,
+  ProgressTask,
+  RateLimiter,
+  RepublishDependencies,
+  RepublishOptions,
+  RepublishResult,
+} from '@changeflow/outbox';
+export { createRateLimiter, republishChanges, silentProgress } from '@changeflow/outbox';
+export { deploymentWorkers } from '@changeflow/reval';
+export { renderDeadLetterList } from './commands/dlq-list.js';
+export { renderPurge } from './commands/dlq-purge.js';
+export { renderReplay, replayExitCode } from './commands/dlq-replay.js';
+export { renderDeadLetter } from './commands/dlq-show.js';
 export type { MigrateDependencies, MigrateResult, MigrationStep, MigrationStepName } from './commands/migrate.js';
 export { migrate, renderMigrate } from './commands/migrate.js';
-export type { MoveTaskDependencies } from './commands/move-task.js';
-export { MoveTaskUnsupportedError, runMoveTask } from './commands/move-task.js';
-export type { RepublishDependencies, RepublishOptions, RepublishResult } from './commands/republish.js';
-export { renderRepublish, republishChanges, republishExitCode } from './commands/republish.js';
-export type { MissingQueue, QueueStatus, StatusDependencies, StatusReport, WorkerStatus } from './commands/status.js';
+export { renderRepublish, republishExitCode } from './commands/republish.js';
+export type { StatusDependencies, StatusReport } from './commands/status.js';
 export { readStatus, renderStatus } from './commands/status.js';
 export type { SyncDependencies, SyncJobAnswer, SyncOptions, SyncResult } from './commands/sync.js';
 export { RepositoryServiceError, renderSync, requestSync, syncExitCode, syncJobAnswerSchema } from './commands/sync.js';
@@ -40,8 +76,6 @@ export {
 } from './commands/topology.js';
 export type { CliConfig, ConfigOverrides } from './config.js';
 export { CONFIG_DEFAULTS, CONFIG_VARIABLES, loadConfig } from './config.js';
-export type { DeadLetter } from './dead-letters.js';
-export { DEAD_LETTER_ATTRIBUTES, REPLAYED_FROM_ATTRIBUTE } from './dead-letters.js';
 export {
   AwsUnreachableError,
   DatabaseUnreachableError,
@@ -55,10 +89,5 @@ export type { Output, OutputStreams } from './output.js';
 export { createOutput } from './output.js';
 export type { CliIo } from './program.js';
 export { createProgram, runCli } from './program.js';
-export type { Progress, ProgressOptions, ProgressTask } from './progress.js';
-export { createProgress, silentProgress } from './progress.js';
-export type { FailedMessage } from './queries/failed-messages.js';
-export type { QueueDepth, SqsAccess, WorkerQueues } from './queues.js';
-export type { RateLimiter } from './rate-limiter.js';
-export { createRateLimiter } from './rate-limiter.js';
-export { deploymentWorkers, findWorker, SWEEPER_SEMAPHORE_KEY } from './workers.js';
+export type { ProgressOptions } from './progress.js';
+export { createProgress } from './progress.js';

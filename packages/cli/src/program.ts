@@ -1,4 +1,5 @@
 import type { WorkerDefinition } from '@changeflow/consumer';
+import { deploymentWorkers } from '@changeflow/reval';
 import { Command, CommanderError } from 'commander';
 import { registerDlqListCommand } from './commands/dlq-list.js';
 import { registerDlqPurgeCommand } from './commands/dlq-purge.js';
@@ -15,7 +16,6 @@ import { describeError, exitCodeOf } from './errors.js';
 import { EXIT_CODES, type ExitCode } from './exit-codes.js';
 import { createOutput } from './output.js';
 import { createProgress } from './progress.js';
-import { deploymentWorkers } from './workers.js';
 
 /** The process around one run of the CLI: its streams, environment and signal. */
 export interface CliIo {

@@ -1,19 +1,8 @@
+import type { Progress, ProgressTask } from '@changeflow/outbox';
 import cliProgress from 'cli-progress';
 
-/** One long piece of work being counted: moved messages, published changes. */
-export interface ProgressTask {
-  /** Counts `by` more units done; `detail` replaces the short text after the counts. */
-  increment(by: number, detail?: string): void;
-  /** Sets the total when it becomes known or changes. */
-  setTotal(total: number): void;
-  /** Ends the task: the bar is completed, or a last plain line is printed. Idempotent. */
-  stop(): void;
-}
-
-/** Starts progress tasks. Progress only ever goes to stderr, so stdout stays one clean document. */
-export interface Progress {
-  start(label: string, total: number): ProgressTask;
-}
+export type { Progress, ProgressTask } from '@changeflow/outbox';
+export { silentProgress } from '@changeflow/outbox';
 
 /** Where progress goes and how. */
 export interface ProgressOptions {
@@ -38,11 +27,6 @@ export function createProgress(options: ProgressOptions): Progress {
     start: (label, total) => (options.isTTY ? barTask(options.stream, label, total) : plainTask(options, label, total)),
   };
 }
-
-/** Progress that shows nothing, for callers that print their own (and for in-process tests). */
-export const silentProgress: Progress = {
-  start: () => ({ increment() {}, setTotal() {}, stop() {} }),
-};
 
 function barTask(stream: NodeJS.WritableStream, label: string, total: number): ProgressTask {
   const bar = new cliProgress.SingleBar(

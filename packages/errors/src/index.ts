@@ -1,2 +1,12 @@
 export { ChangeflowError, ConfigError, toError } from './changeflow-error.js';
+export {
+  AwsUnreachableError,
+  DatabaseUnreachableError,
+  describePostgresUrl,
+  explainAwsError,
+  explainPostgresError,
+  QueueMissingError,
+  SchemaMissingError,
+  UsageError,
+} from './operation-errors.js';
 export { describeIssues, parseOptions } from './parse-options.js';

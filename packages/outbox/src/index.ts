@@ -16,6 +16,8 @@ export { migrateOutbox } from './migrate-outbox.js';
 export { outboxMigrations } from './migrations/index.js';
 export type { ChangeRecorder, Outbox, OutboxDependencies } from './outbox.js';
 export { createOutbox } from './outbox.js';
+export type { Progress, ProgressTask } from './progress.js';
+export { silentProgress } from './progress.js';
 export type {
   Publisher,
   PublisherDependencies,
@@ -25,13 +27,20 @@ export type {
   ResolvedPublisherOptions,
 } from './publisher.js';
 export { createPublisher, publisherOptionsSchema } from './publisher.js';
+export type { ChangeRateBucket } from './queries/change-rates.js';
+export { changeRates } from './queries/change-rates.js';
 export { objectsChangedSinceSnapshot } from './queries/changes-since-snapshot.js';
+export { countChanges } from './queries/count-changes.js';
 export { deletePublished } from './queries/delete-published.js';
 export { findUnpublished, unpublishedStats } from './queries/find-unpublished.js';
 export type { ChangeLogFilter } from './queries/list-changes.js';
 export { listChanges } from './queries/list-changes.js';
 export { markPublished } from './queries/mark-published.js';
+export type { RateLimiter } from './rate-limiter.js';
+export { createRateLimiter, waitForRate } from './rate-limiter.js';
 export { recordChanges } from './record-changes.js';
+export type { RepublishDependencies, RepublishOptions, RepublishResult } from './republish-changes.js';
+export { republishChanges } from './republish-changes.js';
 export type { Retention, RetentionOptions } from './retention.js';
 export { createRetention, retentionOptionsSchema } from './retention.js';
 export type { JobContext, ScheduledJob, ScheduledJobDefinition } from './scheduled-job.js';

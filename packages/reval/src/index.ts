@@ -1,5 +1,6 @@
 export type { RevalDailyJobOptions } from './daily-job.js';
 export { createRevalDailyJob, gmcNumbersAffectedOn } from './daily-job.js';
+export { deploymentWorkers } from './deployment-workers.js';
 export { DEFAULT_DESIGNATED_BODIES } from './designated-bodies.js';
 export { DEFAULT_INDEX_SCHEMA, migrateRevalIndex, migrateRevalPrimary } from './migrate-reval.js';
 export type { RevalIndexTable } from './migrations/index-migrations.js';
@@ -55,6 +56,7 @@ export type {
   ConnectionIndex,
   ConnectionSearchParams,
   ConnectionSearchResult,
+  DoctorInIndexes,
   IndexDocumentRow,
   QueryParamIssue,
   RecommendationSearchParams,
@@ -64,6 +66,7 @@ export {
   CONNECTION_INDEXES,
   CONNECTION_SORT_COLUMNS,
   connectionSearchParamsSchema,
+  findDoctorInIndexes,
   GMC_STATUSES,
   InvalidQueryParamsError,
   PAGE_SIZE,
@@ -109,6 +112,6 @@ export { untypedDb } from './store/schema.js';
 export type { RevalSyncWorkerDependencies } from './sync/reval-sync-worker.js';
 export { createRevalSyncWorker } from './sync/reval-sync-worker.js';
 export type { SyncJob, SyncStep } from './sync/sync-jobs.js';
-export { getSyncJob, latestSyncJob, STALE_SYNC_MS, SYNC_STEPS, startSync } from './sync/sync-jobs.js';
+export { getSyncJob, latestSyncJob, listSyncJobs, STALE_SYNC_MS, SYNC_STEPS, startSync } from './sync/sync-jobs.js';
 export type { IndexDifference } from './verify/index-differences.js';
 export { indexDifferences, projectAllGmcNumbers } from './verify/index-differences.js';

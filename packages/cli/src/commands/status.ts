@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type WorkerDefinition, workerSemaphoreKey, workerTopology } from '@changeflow/consumer';
-import { asOutboxDb, unpublishedStats } from '@changeflow/outbox';
+import { type PipelineStatus, type PipelineStatusDependencies, readPipelineStatus } from '@changeflow/consumer';
+import { asOutboxDb } from '@changeflow/outbox';
 import type { RevalDatabase, SyncJob } from '@changeflow/reval';
-import type { Semaphore, SlotHolder } from '@changeflow/semaphore';
+import type { SlotHolder } from '@changeflow/semaphore';
 import { createSemaphore } from '@changeflow/semaphore';
 import type { Command } from 'commander';
 import type { Kysely } from 'kysely';
@@ -11,100 +11,32 @@ import type { CommandRunner } from '../context.js';
 import { explainPostgresError } from '../errors.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { formatDuration, formatTable, formatTime } from '../output.js';
-import { countDeadLettered } from '../queries/failed-messages.js';
 import { readLastSync } from '../queries/last-sync.js';
-import { findQueueUrl, type QueueDepth, queueDepth, type SqsAccess } from '../queues.js';
-import { SWEEPER_SEMAPHORE_KEY } from '../workers.js';
 
 /** What `status` reads from. */
-export interface StatusDependencies {
+export interface StatusDependencies extends Omit<PipelineStatusDependencies, 'db'> {
   /** The primary database: the outbox's tables, `semaphore_slots` and (once migrated) `reval_sync_job`. */
   db: Kysely<RevalDatabase>;
-  /** For error messages: where `db` points. */
-  databaseUrl: string;
-  sqs: SqsAccess;
-  semaphore: Semaphore;
-  workers: readonly WorkerDefinition[];
-  prefix: string;
 }
 
-/** A queue's counts, or `missing` when it does not exist. */
-export type QueueStatus = { name: string; missing: false } & QueueDepth;
-export type MissingQueue = { name: string; missing: true };
-
-/** One worker's line of `status`. */
-export interface WorkerStatus {
-  worker: string;
-  queue: QueueStatus | MissingQueue;
-  deadLetterQueue: QueueStatus | MissingQueue;
-  /** Rows of `failed_messages` marked dead-lettered for this worker. */
-  deadLetteredRecorded: number;
-  /** Live semaphore slots of the worker (the processes running it now). */
-  holders: SlotHolder[];
-  maxLocks: number;
-}
-
-/** The result of `changeflow status`. */
-export interface StatusReport {
-  prefix: string;
-  /** When the report was taken (process clock). */
-  at: Date;
-  outbox: { unpublished: number; oldestUnpublishedAgeMs: number | null };
-  sweeper: { holders: SlotHolder[] };
-  workers: WorkerStatus[];
+/** The result of `changeflow status`: the pipeline and the last sync. */
+export interface StatusReport extends PipelineStatus {
   /** The last full sync; `null` when none ran yet (or this database has no sync table). */
   lastSync: SyncJob | null;
 }
 
 /**
- * Reads the state on-call engineers look at first: the outbox backlog and the age of its oldest
- * change, per worker its queue, in-flight and DLQ counts and who holds its slots, and the last sync.
- * SQS counts are approximate, as SQS reports them.
+ * Reads the state on-call engineers look at first: the pipeline (`readPipelineStatus`: the outbox
+ * backlog, per worker its queue, in-flight and DLQ counts and who holds its slots) and the last sync.
  */
 export async function readStatus(deps: StatusDependencies): Promise<StatusReport> {
-  const db = asOutboxDb(deps.db);
-  try {
-    const [stats, deadLettered, sweeperHolders, lastSync] = await Promise.all([
-      unpublishedStats(db),
-      countDeadLettered(db),
-      deps.semaphore.holders(SWEEPER_SEMAPHORE_KEY),
-      readLastSync(deps.db),
-    ]);
-    const workers = await Promise.all(
-      deps.workers.map(async (worker): Promise<WorkerStatus> => {
-        const names = workerTopology(worker, deps.prefix);
-        const [queue, deadLetterQueue, holders] = await Promise.all([
-          queueStatus(deps.sqs, names.queueName),
-          queueStatus(deps.sqs, names.deadLetterQueueName),
-          deps.semaphore.holders(workerSemaphoreKey(worker.name)),
-        ]);
-        return {
-          worker: worker.name,
-          queue,
-          deadLetterQueue,
-          deadLetteredRecorded: deadLettered.get(worker.name) ?? 0,
-          holders,
-          maxLocks: worker.maxLocks,
-        };
-      }),
-    );
-    return {
-      prefix: deps.prefix,
-      at: new Date(),
-      outbox: { unpublished: stats.count, oldestUnpublishedAgeMs: stats.oldestAgeMs },
-      sweeper: { holders: sweeperHolders },
-      workers,
-      lastSync: lastSync ?? null,
-    };
-  } catch (err) {
-    throw explainPostgresError(err, deps.databaseUrl);
-  }
-}
-
-async function queueStatus(access: SqsAccess, name: string): Promise<QueueStatus | MissingQueue> {
-  const url = await findQueueUrl(access, name);
-  if (!url) return { name, missing: true };
-  return { name, missing: false, ...(await queueDepth(access, url)) };
+  const [pipeline, lastSync] = await Promise.all([
+    readPipelineStatus({ ...deps, db: asOutboxDb(deps.db) }),
+    readLastSync(deps.db).catch((err: unknown) => {
+      throw explainPostgresError(err, deps.databaseUrl);
+    }),
+  ]);
+  return { ...pipeline, lastSync: lastSync ?? null };
 }
 
 /** `status` for people. */

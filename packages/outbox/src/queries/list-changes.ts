@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, SelectQueryBuilder } from 'kysely';
 import { asOutboxDb, type OutboxDatabase } from '../schema.js';
 import type { RecordedChange } from '../types.js';
 import { toRecordedChange } from './to-recorded-change.js';
@@ -31,17 +31,26 @@ export async function listChanges<DB extends OutboxDatabase>(
   filter: ChangeLogFilter = {},
 ): Promise<RecordedChange[]> {
   const db = asOutboxDb(anyDb);
-  let query = db.selectFrom('changes').selectAll();
-  if (filter.fromChangeNumber !== undefined) query = query.where('change_number', '>=', filter.fromChangeNumber);
-  if (filter.toChangeNumber !== undefined) query = query.where('change_number', '<=', filter.toChangeNumber);
-  if (filter.objectType !== undefined) query = query.where('object_type', '=', filter.objectType);
-  if (filter.objectId !== undefined) query = query.where('object_id', '=', filter.objectId);
-  if (filter.since !== undefined) query = query.where('created_at', '>=', filter.since);
-  if (filter.until !== undefined) query = query.where('created_at', '<', filter.until);
-  if (filter.published !== undefined) query = query.where('published_at', filter.published ? 'is not' : 'is', null);
-  const rows = await query
+  const rows = await narrowChangeLog(db.selectFrom('changes').selectAll(), filter)
     .orderBy('change_number')
     .limit(filter.limit ?? 1000)
     .execute();
   return rows.map(toRecordedChange);
+}
+
+/** Narrows a select from `changes` by a filter (its `limit` aside): one definition for listing and counting. */
+export function narrowChangeLog<Q extends SelectQueryBuilder<OutboxDatabase, 'changes', object>>(
+  query: Q,
+  filter: ChangeLogFilter,
+): Q {
+  let narrowed = query as SelectQueryBuilder<OutboxDatabase, 'changes', object>;
+  if (filter.fromChangeNumber !== undefined) narrowed = narrowed.where('change_number', '>=', filter.fromChangeNumber);
+  if (filter.toChangeNumber !== undefined) narrowed = narrowed.where('change_number', '<=', filter.toChangeNumber);
+  if (filter.objectType !== undefined) narrowed = narrowed.where('object_type', '=', filter.objectType);
+  if (filter.objectId !== undefined) narrowed = narrowed.where('object_id', '=', filter.objectId);
+  if (filter.since !== undefined) narrowed = narrowed.where('created_at', '>=', filter.since);
+  if (filter.until !== undefined) narrowed = narrowed.where('created_at', '<', filter.until);
+  if (filter.published !== undefined)
+    narrowed = narrowed.where('published_at', filter.published ? 'is not' : 'is', null);
+  return narrowed as Q;
 }

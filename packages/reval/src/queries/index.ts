@@ -2,6 +2,8 @@
  * The reval queries (REVAL.md "Queries"): the recommendation list and the four connection lists,
  * read from the index store, with the zod schemas that validate their query strings.
  */
+export type { DoctorInIndexes } from './doctor-document.js';
+export { findDoctorInIndexes } from './doctor-document.js';
 export type { DocumentQueryDatabase, IndexDocumentRow } from './index-document.js';
 export { DOCUMENT_COLUMNS, DOCUMENT_SELECTION, selectFromIndex, toMasterDocument } from './index-document.js';
 export type { DocumentSort } from './paging.js';

@@ -106,3 +106,9 @@ export async function latestSyncJob(db: Kysely<RevalDatabase>): Promise<SyncJob 
   const row = await db.selectFrom('reval_sync_job').selectAll().orderBy('id', 'desc').limit(1).executeTakeFirst();
   return row ? toSyncJob(row) : undefined;
 }
+
+/** The most recent syncs, newest first, for the console's list of past runs. */
+export async function listSyncJobs(db: Kysely<RevalDatabase>, limit: number): Promise<SyncJob[]> {
+  const rows = await db.selectFrom('reval_sync_job').selectAll().orderBy('id', 'desc').limit(limit).execute();
+  return rows.map(toSyncJob);
+}

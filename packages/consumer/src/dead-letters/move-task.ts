@@ -5,14 +5,12 @@ import {
   type ListMessageMoveTasksResultEntry,
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
-import { ChangeflowError, toError } from '@changeflow/errors';
-import type { OutboxDatabase } from '@changeflow/outbox';
+import { ChangeflowError, explainAwsError, toError } from '@changeflow/errors';
+import type { OutboxDatabase, Progress } from '@changeflow/outbox';
 import type { Kysely } from 'kysely';
-import { explainAwsError } from '../errors.js';
-import type { Progress } from '../progress.js';
 import { clearDeadLetteredBefore } from '../queries/failed-messages.js';
-import { queueArn, type SqsAccess, sendOrExplain, type WorkerQueues } from '../queues.js';
-import type { DlqReplayResult } from './dlq-replay.js';
+import { queueArn, type SqsAccess, sendOrExplain, type WorkerQueues } from './queues.js';
+import { type DlqReplayResult, emptyReplayResult } from './replay-dead-letters.js';
 
 /** The endpoint does not implement StartMessageMoveTask (LocalStack, the local SNS/SQS). */
 export class MoveTaskUnsupportedError extends ChangeflowError {
@@ -77,24 +75,8 @@ export async function runMoveTask(
     }
     throw explainAwsError(err, sqs.endpoint, `start a message move task from ${queues.topology.deadLetterQueueName}`);
   }
-  const result: DlqReplayResult = {
-    worker: deps.worker,
-    queue: queues.topology.queueName,
-    deadLetterQueue: queues.topology.deadLetterQueueName,
-    method: 'move-task',
-    dryRun: false,
-    moved: 0,
-    matched: 0,
-    skipped: 0,
-    failed: 0,
-    failedAgain: 0,
-    duplicatesPossible: 0,
-    notVisible: 0,
-    notFound: [],
-    errors: [],
-    passes: 1,
-    interrupted: false,
-  };
+  const result = emptyReplayResult(deps.worker, queues, 'move-task', false, 1);
+
   const task = deps.progress.start(`moving ${queues.topology.deadLetterQueueName}`, 0);
   let entry: ListMessageMoveTasksResultEntry | undefined;
   try {

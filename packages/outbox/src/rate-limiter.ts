@@ -34,3 +34,19 @@ export function createRateLimiter(ratePerSecond: number | undefined): RateLimite
     batchSize: (max) => Math.max(1, Math.min(max, Math.floor(ratePerSecond))),
   };
 }
+
+/** Waits for the rate; `false` when the signal aborted first (before or while waiting). */
+export async function waitForRate(
+  limiter: RateLimiter,
+  units: number,
+  signal: AbortSignal | undefined,
+): Promise<boolean> {
+  if (signal?.aborted) return false;
+  try {
+    await limiter.take(units, signal);
+    return true;
+  } catch (err) {
+    if (signal?.aborted) return false;
+    throw err;
+  }
+}

@@ -1,8 +1,9 @@
 import { GetQueueAttributesCommand, GetQueueUrlCommand, QueueDoesNotExist, type SQSClient } from '@aws-sdk/client-sqs';
-import { type WorkerDefinition, type WorkerTopology, workerTopology } from '@changeflow/consumer';
-import { explainAwsError, QueueMissingError } from './errors.js';
+import { explainAwsError, QueueMissingError } from '@changeflow/errors';
+import type { WorkerDefinition } from '../define-worker.js';
+import { type WorkerTopology, workerTopology } from '../topology.js';
 
-/** The SQS side of the CLI: a client and the endpoint it talks to (for messages). */
+/** The SQS side of dead-letter operations: a client and the endpoint it talks to (for messages). */
 export interface SqsAccess {
   sqs: SQSClient;
   /** `undefined` means AWS itself. */

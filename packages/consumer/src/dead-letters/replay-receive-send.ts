@@ -1,9 +1,15 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type DeadLetter, DeadLetterQueue } from '../dead-letters.js';
+import { createRateLimiter, type RateLimiter, waitForRate } from '@changeflow/outbox';
 import { findFailedMessages, setDeadLettered } from '../queries/failed-messages.js';
-import { queueDepth, type WorkerQueues } from '../queues.js';
-import { createRateLimiter, type RateLimiter } from '../rate-limiter.js';
-import type { DlqReplayDependencies, DlqReplayOptions, DlqReplayResult, ReplaySelection } from './dlq-replay.js';
+import { type DeadLetter, DeadLetterQueue } from './dead-letter-queue.js';
+import { queueDepth, type WorkerQueues } from './queues.js';
+import {
+  type DlqReplayDependencies,
+  type DlqReplayOptions,
+  type DlqReplayResult,
+  emptyReplayResult,
+  type ReplaySelection,
+} from './replay-dead-letters.js';
 
 /** Visibility of a batch being moved: receive, send and delete take milliseconds; this is the margin. */
 const MOVE_VISIBILITY_SECONDS = 15;
@@ -34,24 +40,7 @@ export async function receiveAndSend(
   const selection = options.selection;
   const isAll = 'all' in selection;
   const limiter = createRateLimiter(options.ratePerSecond);
-  const result: DlqReplayResult = {
-    worker,
-    queue: queues.topology.queueName,
-    deadLetterQueue: queues.topology.deadLetterQueueName,
-    method: 'receive-send',
-    dryRun,
-    moved: 0,
-    matched: 0,
-    skipped: 0,
-    failed: 0,
-    failedAgain: 0,
-    duplicatesPossible: 0,
-    notVisible: 0,
-    notFound: [],
-    errors: [],
-    passes: 0,
-    interrupted: false,
-  };
+  const result = emptyReplayResult(worker, queues, 'receive-send', dryRun, 0);
   const state: PassState = {
     seen: new Set(),
     held: new Map(),
@@ -205,16 +194,4 @@ function matches(letter: DeadLetter, selection: ReplaySelection, recordedReason:
     return selection.ids.includes(letter.messageId) || selection.ids.includes(letter.originalMessageId);
   const reason = letter.reason ?? recordedReason ?? '';
   return reason.toLowerCase().includes(selection.reason.toLowerCase());
-}
-
-/** Waits for the rate; `false` when the signal aborted first. */
-async function waitForRate(limiter: RateLimiter, units: number, signal: AbortSignal | undefined): Promise<boolean> {
-  if (signal?.aborted) return false;
-  try {
-    await limiter.take(units, signal);
-    return true;
-  } catch (err) {
-    if (signal?.aborted) return false;
-    throw err;
-  }
 }

@@ -1,7 +1,7 @@
 import type { OutboxDatabase } from '@changeflow/outbox';
 import { type Kysely, type Selectable, sql } from 'kysely';
 
-/** A `failed_messages` row as the CLI shows it. */
+/** A `failed_messages` row as the CLI and the console show it. */
 export interface FailedMessage {
   worker: string;
   /** The id of the message as the worker first received it (SQS keeps it through its own redrive). */

@@ -1,0 +1,10 @@
+import { UsageError } from '@changeflow/errors';
+import type { WorkerDefinition } from '../define-worker.js';
+
+/** The worker named `name`, or a `UsageError` listing the workers there are. */
+export function findWorker(workers: readonly WorkerDefinition[], name: string): WorkerDefinition {
+  const worker = workers.find((candidate) => candidate.name === name);
+  if (worker) return worker;
+  const known = workers.map((candidate) => candidate.name).join(', ') || '(none)';
+  throw new UsageError(`unknown worker "${name}": the workers are ${known}`);
+}
