@@ -43,7 +43,9 @@ export function sendRequest(request: HttpRequest): Promise<HttpAnswer> {
     const fail = (err: unknown) => {
       if (hasAnswer) return;
       hasAnswer = true;
-      reject(toLoadError(err, request.url));
+      // Aborted: say so, whatever broke first (on Node 24 an aborted request's pipe fails before
+      // the request reports the abort).
+      reject(request.signal?.aborted ? abortError(request.signal) : toLoadError(err, request.url));
     };
     const req = transport.request(request.url, {
       method: request.method,
@@ -69,6 +71,13 @@ export function sendRequest(request: HttpRequest): Promise<HttpAnswer> {
       pipeline(request.body, req).catch(fail);
     }
   });
+}
+
+function abortError(signal: AbortSignal): Error {
+  const reason: unknown = signal.reason;
+  return reason instanceof Error && reason.name === 'AbortError'
+    ? reason
+    : new DOMException('The operation was aborted', 'AbortError');
 }
 
 function toLoadError(err: unknown, url: URL): Error {
