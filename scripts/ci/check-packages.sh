@@ -4,19 +4,7 @@
 # (examples/write-service, copied out of the workspace) and runs it and its type-check with plain
 # node, then installs the CLI into a fresh global prefix and runs `changeflow --help`, `migrate`,
 # `topology --apply` and `status` against Postgres and a local SNS/SQS. Needs `npm run build` first.
-set -euo pipefail
-cd "$(dirname "$0")/../.."
-repo=$(pwd)
-work=$(mktemp -d /tmp/changeflow-packages.XXXXXX)
-schema="packages_check_$(date +%s)_$$"
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  psql -q -h 127.0.0.1 -U postgres -d test -c "drop schema if exists $schema cascade" >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+source "$(dirname "$0")/stack.sh" packages
 packages=(errors aws semaphore outbox consumer reval cli)
 
 echo "--- npm pack"
@@ -29,16 +17,20 @@ done
 
 echo "--- publint (strict) and are-the-types-wrong (ESM only: engines >= 22)"
 for p in "${packages[@]}"; do
-  npx --no-install publint "packages/$p" --strict --pack npm | grep -v '^Running publint\|^Packing files\|^Linting'
-  npx --no-install attw "$work/tarballs/changeflow-$p-0.1.0.tgz" --profile esm-only --format table-flipped --no-emoji |
-    grep -v '^$' | head -3
+  if ! npx --no-install publint "packages/$p" --strict --pack npm >"$work/publint.log" 2>&1; then
+    cat "$work/publint.log" >&2
+    exit 1
+  fi
+  npx --no-install attw "$work/tarballs/changeflow-$p-"[0-9]*.tgz --profile esm-only --quiet ||
+    npx --no-install attw "$work/tarballs/changeflow-$p-"[0-9]*.tgz --profile esm-only
+  echo "@changeflow/$p: publint $(tail -1 "$work/publint.log"); are-the-types-wrong: no problems"
 done
 
 echo "--- the external write service (examples/write-service), from the tarballs, with plain node"
 cp -R examples/write-service "$work/write-service"
 (
   cd "$work/write-service"
-  npm install --no-audit --no-fund --loglevel=error "$work"/tarballs/changeflow-{errors,aws,semaphore,outbox}-0.1.0.tgz
+  npm install --no-audit --no-fund --loglevel=error "$work"/tarballs/changeflow-{errors,aws,semaphore,outbox}-[0-9]*.tgz
   npm test
   npm run typecheck
 )
@@ -49,14 +41,10 @@ echo "--- the CLI, installed globally into a fresh prefix"
 npm install --global --prefix "$work/cli" --no-audit --no-fund --loglevel=error "$work"/tarballs/*.tgz
 changeflow="$work/cli/bin/changeflow"
 "$changeflow" --help | head -3
-node --conditions=@changeflow/source --import tsx packages/aws/src/bin/aws-local.ts --port 0 >"$work/aws.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 1 30); do grep -q '"endpoint"' "$work/aws.log" && break; sleep 1; done
-endpoint=$(grep -o '"endpoint":"[^"]*"' "$work/aws.log" | head -1 | cut -d'"' -f4)
-psql -q -h 127.0.0.1 -U postgres -d test -c "create schema $schema" >/dev/null
+start_aws_local
 (
   cd "$work"
-  export DATABASE_URL="postgres://postgres@127.0.0.1:5432/test?options=-c%20search_path%3D$schema"
+  export DATABASE_URL="$schema_url"
   export INDEX_SCHEMA="${schema}_index" AWS_ENDPOINT_URL="$endpoint" AWS_REGION=us-east-1 CHANGEFLOW_PREFIX="$schema"
   "$changeflow" migrate
   "$changeflow" topology --apply >/dev/null

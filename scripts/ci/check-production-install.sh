@@ -4,22 +4,8 @@
 # and repository-service started from it with plain node against Postgres and a local SNS/SQS. Each
 # must answer /health, a write through the API must reach the index, and SIGTERM must stop both
 # with exit 0. Needs `npm run build` first.
-set -euo pipefail
-cd "$(dirname "$0")/../.."
-repo=$(pwd)
-work=$(mktemp -d /tmp/changeflow-production.XXXXXX)
-schema="production_check_$(date +%s)_$$"
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  psql -q -h 127.0.0.1 -U postgres -d test -c "drop schema if exists $schema cascade" \
-    -c "drop schema if exists ${schema}_index cascade" >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+source "$(dirname "$0")/stack.sh" production
 fail() { echo "production install: $*" >&2; for f in "$work"/*.log; do echo "--- $f" >&2; tail -20 "$f" >&2; done; exit 1; }
-free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
 wait_for() { # URL SECONDS
   for _ in $(seq 1 "$2"); do curl -fsS "$1" >/dev/null 2>&1 && return 0; sleep 1; done
   return 1
@@ -33,17 +19,10 @@ for dev_only in tsx typescript vitest fauxqs @biomejs/biome; do
 done
 echo "production install: $(du -sh "$work/app/node_modules" | cut -f1) of node_modules, no dev dependencies"
 
-# The local SNS/SQS comes from the development tree: the image never carries it.
-node --conditions=@changeflow/source --import tsx packages/aws/src/bin/aws-local.ts --port 0 >"$work/aws.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 1 30); do grep -q '"endpoint"' "$work/aws.log" && break; sleep 1; done
-endpoint=$(grep -o '"endpoint":"[^"]*"' "$work/aws.log" | head -1 | cut -d'"' -f4)
-[ -n "$endpoint" ] || fail "the local SNS/SQS did not start"
-
-psql -q -h 127.0.0.1 -U postgres -d test -c "create schema $schema" >/dev/null
+start_aws_local
 admin_port=$(free_port)
 port=$(free_port)
-export DATABASE_URL="postgres://postgres@127.0.0.1:5432/test?options=-c%20search_path%3D$schema"
+export DATABASE_URL="$schema_url"
 export INDEX_SCHEMA="${schema}_index" AWS_ENDPOINT_URL="$endpoint" AWS_REGION=us-east-1
 export CHANGEFLOW_PREFIX="$schema" CHANGEFLOW_PROVISION=true LOG_LEVEL=warn NODE_ENV=production
 export READ_TOKEN=read-production-check WRITE_TOKEN=write-production-check

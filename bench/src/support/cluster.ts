@@ -112,7 +112,6 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       INDEX_SCHEMA: indexSchema,
       AWS_ENDPOINT_URL: proxy.endpoint,
       AWS_REGION: 'us-east-1',
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       CHANGEFLOW_PREFIX: prefix,
       LOG_LEVEL: 'info',
     });
@@ -188,7 +187,6 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
         INDEX_SCHEMA: indexSchema,
         AWS_ENDPOINT_URL: emulator.endpoint,
         AWS_REGION: 'us-east-1',
-        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
         CHANGEFLOW_PREFIX: prefix,
         LOG_LEVEL: 'warn',
       }),

@@ -34,7 +34,6 @@ export function cliEnv(databaseUrl: string, prefix: string, extra: Record<string
     AWS_REGION: 'us-east-1',
     CHANGEFLOW_PREFIX: prefix,
     LOG_LEVEL: 'warn',
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     ...extra,
   };
 }
