@@ -2,7 +2,8 @@
 # CI's stand-in for running the image (no Docker engine here): the runtime stage's production
 # install (scripts/production-tree.sh, then npm ci --omit=dev) in a temporary folder, then workers
 # and repository-service started from it with plain node against Postgres and a local SNS/SQS. Each
-# must answer /health, a write through the API must reach the index, and SIGTERM must stop both
+# must answer /health, a write through the API must reach the index, the console must render with
+# its assets, and SIGTERM must stop both
 # with exit 0. Needs `npm run build` first.
 source "$(dirname "$0")/stack.sh" production
 fail() { echo "production install: $*" >&2; for f in "$work"/*.log; do echo "--- $f" >&2; tail -20 "$f" >&2; done; exit 1; }
@@ -51,6 +52,9 @@ for _ in $(seq 1 60); do
 done
 [ -n "$seen" ] || fail "the doctor written through the API did not reach the index"
 echo "a write through the API reached the index"
+curl -fsS "http://127.0.0.1:$port/console/login" | grep -q '<form' || fail "the console's sign-in page did not render"
+curl -fsS "http://127.0.0.1:$port/console/assets/htmx.min.js" | grep -q htmx || fail "the console's htmx was not served"
+echo "the console renders and serves its assets from the production install"
 
 kill -TERM "$service_pid" "$workers_pid"
 wait "$service_pid" || fail "repository-service exited $? on SIGTERM"
