@@ -15,11 +15,28 @@ interface FauxqsInternals {
   SqsStore: new () => { persistence?: unknown; allQueues(): Iterable<{ persistence?: unknown }> };
   SnsStore: new () => { persistence?: unknown };
   S3Store: new () => { persistence?: unknown };
-  PersistenceManager: new (
-    dataDir: string,
-  ) => {
-    load(sqs: unknown, sns: unknown, s3: unknown): void;
-    close(): void;
+  PersistenceManager: new (dataDir: string) => FauxqsPersistence;
+}
+
+interface FauxqsPersistence {
+  db: { prepare(sql: string): { run(...values: unknown[]): unknown } };
+  load(sqs: unknown, sns: unknown, s3: unknown): void;
+  updateMessageReady(messageId: string): void;
+  close(): void;
+}
+
+/**
+ * fauxqs 2.4.1 writes a message handed back (`ChangeMessageVisibility` to 0) with a null receive
+ * count, which its own schema refuses (NOT NULL). The call answers 500 after the message has left
+ * the in-flight set and before it rejoins the ready one: the message is gone. This writes what the
+ * hand-back means — no receipt handle, no deadline — and keeps the count, as SQS does.
+ */
+function keepReceiveCountOnHandBack(persistence: FauxqsPersistence): void {
+  const ready = persistence.db.prepare(
+    'UPDATE sqs_messages SET receipt_handle = NULL, visibility_deadline = NULL WHERE message_id = ?',
+  );
+  persistence.updateMessageReady = (messageId) => {
+    ready.run(messageId);
   };
 }
 
@@ -29,7 +46,8 @@ interface FauxqsInternals {
  * network. So this does what `startFauxqs` does (the stores, SQLite persistence under `dataDir`,
  * `buildApp`) and listens on `host` itself. The stores and the persistence manager are not in
  * fauxqs's exports map, so they are imported by file URL from its dist/; `@changeflow/aws` pins the
- * fauxqs peer range to 2.4.x for that reason, and a test checks the address it listens on.
+ * fauxqs peer range to 2.4.x for that reason, and a test checks the address it listens on. It also
+ * mends one persistence bug of 2.4.1 (see keepReceiveCountOnHandBack).
  */
 export async function startFauxqsOnHost(options: {
   host: string;
@@ -42,6 +60,7 @@ export async function startFauxqsOnHost(options: {
   const s3Store = new internals.S3Store();
   const persistence = options.dataDir === undefined ? undefined : new internals.PersistenceManager(options.dataDir);
   if (persistence) {
+    keepReceiveCountOnHandBack(persistence);
     // As startFauxqs: load first, then attach, so loading does not write everything back.
     persistence.load(sqsStore, snsStore, s3Store);
     sqsStore.persistence = persistence;
