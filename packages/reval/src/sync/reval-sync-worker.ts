@@ -28,6 +28,18 @@ export interface RevalSyncWorkerDependencies extends ProjectionStores {
   now?: () => Date;
 }
 
+/** The sync worker's tuning: the runtime's options it may change, and the size of a build batch. */
+export type RevalSyncWorkerTuning = Partial<
+  Pick<WorkerDefinitionInput, 'visibilityTimeoutSeconds' | 'waitTimeSeconds' | 'schedule' | 'leaseMs'>
+> & {
+  /**
+   * GMC numbers read from the primary data and written to the new generation per batch of the
+   * build-master step; smaller batches report progress (and heartbeat) more often.
+   * @defaultValue 1000
+   */
+  buildBatchSize?: number;
+};
+
 type JobRow = Selectable<RevalSyncJobTable>;
 
 /**
@@ -39,14 +51,13 @@ type JobRow = Selectable<RevalSyncJobTable>;
  */
 export function createRevalSyncWorker(
   deps: RevalSyncWorkerDependencies,
-  tuning: Partial<
-    Pick<WorkerDefinitionInput, 'visibilityTimeoutSeconds' | 'waitTimeSeconds' | 'schedule' | 'leaseMs'>
-  > = {},
+  tuning: RevalSyncWorkerTuning = {},
 ): WorkerDefinition {
   const now = deps.now ?? (() => new Date());
+  const { buildBatchSize, ...runtimeTuning } = tuning;
   return defineWorker({
     visibilityTimeoutSeconds: 60,
-    ...tuning,
+    ...runtimeTuning,
     name: 'reval-sync',
     subscribesTo: [REVAL_OBJECT_TYPES.syncJob],
     maxLocks: 1,
@@ -65,7 +76,13 @@ export function createRevalSyncWorker(
         // A duplicate of a step already done, or a job already over: nothing to do.
         if (!job || !step || job.step !== step || job.state === 'succeeded' || job.state === 'failed') continue;
         try {
-          await runStep(deps, job, step, londonToday(now()), logger.child({ syncJob: job.id, step }));
+          await runStep(
+            deps,
+            job,
+            step,
+            { today: londonToday(now()), buildBatchSize },
+            logger.child({ syncJob: job.id, step }),
+          );
         } catch (err) {
           if (attempt >= MAX_STEP_ATTEMPTS) await failJob(deps, job, step, err, logger);
           throw err;
@@ -79,7 +96,7 @@ async function runStep(
   deps: RevalSyncWorkerDependencies,
   job: JobRow,
   step: SyncStep,
-  today: string,
+  { today, buildBatchSize }: { today: string; buildBatchSize: number | undefined },
   log: Logger,
 ): Promise<void> {
   const { primaryDb, indexDb, indexSchema } = deps;
@@ -111,6 +128,7 @@ async function runStep(
         const built = await buildMaster(deps, generation, {
           today,
           designatedBodies: deps.designatedBodies,
+          batchSize: buildBatchSize,
           onProgress: (done, total) => mergeCounts(primaryDb, job.id, { gmcNumbersDone: done, gmcNumbersTotal: total }),
         });
         await advance(
