@@ -200,9 +200,13 @@ describe('the full sync (G7)', { timeout: 180_000 }, () => {
     const { db, url, schema } = testDb();
     await copyIndexes(db, live, `${schema}_before`);
     const fixture = fileURLToPath(new URL('./fixtures/sync-worker-process.ts', import.meta.url));
-    const child = spawn(process.execPath, ['--import', 'tsx', fixture, url, live, prefix, inject('awsEndpoint')], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', fixture, url, live, prefix, inject('awsEndpoint'), String(BUILD_BATCH_SIZE)],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     await once(child.stdout, 'data');
     const started = await startSync(outbox, db, 'tester');
     if (!('started' in started)) throw new Error('expected a new sync');
