@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { type Database, openDatabase } from '@changeflow/app-kit';
 import { type AwsClients, createAwsClients } from '@changeflow/aws';
 import { toError } from '@changeflow/errors';
 import { createOutbox, type Outbox } from '@changeflow/outbox';
@@ -12,12 +13,17 @@ import { createAuthHook } from './auth.js';
 import type { RepositoryServiceConfig } from './config.js';
 import { handleError, handleNotFound } from './http-errors.js';
 import { acceptOnlyNdjson, MAX_RECORD_BYTES, registerImportRoute } from './import-routes.js';
-import { type Database, openDatabase } from './postgres.js';
 import { registerQueryRoutes } from './query-routes.js';
 import { connectionFailureResource, gmcDoctorResource, recommendationResource, traineeResource } from './resources.js';
 import { healthSchema } from './schemas.js';
 import { registerSyncRoutes } from './sync-routes.js';
 import { registerWriteRoutes } from './write-routes.js';
+
+/**
+ * Connections of a pool. A write holds one for its transaction, an import one per batch in turn, and
+ * a query up to three at once (its page and its counts run side by side).
+ */
+const POOL_SIZE = 20;
 
 /** What {@link buildApp} is built from. Collaborators are the caller's: the app closes none of them. */
 export interface RepositoryServiceDependencies {
@@ -189,12 +195,20 @@ export async function startRepositoryService(
   const log = logger.child({ component: 'repository-service' });
   const started: Started = {};
   try {
-    started.database = await openDatabase<RevalDatabase>(config.databaseUrl, 'DATABASE_URL', logger);
+    started.database = await openDatabase<RevalDatabase>(config.databaseUrl, {
+      variable: 'DATABASE_URL',
+      logger,
+      poolSize: POOL_SIZE,
+    });
     const { db } = started.database;
     started.indexDatabase =
       config.indexDatabaseUrl === config.databaseUrl
         ? { db: db as unknown as Kysely<RevalIndexDatabase>, address: started.database.address, close: async () => {} }
-        : await openDatabase<RevalIndexDatabase>(config.indexDatabaseUrl, 'INDEX_DATABASE_URL', logger);
+        : await openDatabase<RevalIndexDatabase>(config.indexDatabaseUrl, {
+            variable: 'INDEX_DATABASE_URL',
+            logger,
+            poolSize: POOL_SIZE,
+          });
     const indexDb = started.indexDatabase.db;
     if (config.migrate) {
       await migrateRevalPrimary(db);

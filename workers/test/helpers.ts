@@ -3,8 +3,8 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { CreateTopicCommand, PublishBatchCommand, type SNSClient } from '@aws-sdk/client-sns';
-import { GetQueueAttributesCommand, GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { AwsClients } from '@changeflow/aws';
+import { GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { type AwsClients, queueDepth as readQueueDepth } from '@changeflow/aws';
 import { defineWorker, provision, type WorkerDefinition, workerTopology } from '@changeflow/consumer';
 import { type ChangeMessage, encodeChangeMessageBody, migrateOutbox, topicName } from '@changeflow/outbox';
 import { type TestDatabase, useTestDatabase } from '@changeflow/test-support';
@@ -229,16 +229,8 @@ export async function queueUrlOf(
 
 /** Messages waiting (visible) and received but not deleted (in flight) in a queue. */
 export async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<{ visible: number; inFlight: number }> {
-  const answer = await sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: queueUrl,
-      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-    }),
-  );
-  return {
-    visible: Number(answer.Attributes?.ApproximateNumberOfMessages),
-    inFlight: Number(answer.Attributes?.ApproximateNumberOfMessagesNotVisible),
-  };
+  const { visible, inFlight } = await readQueueDepth(sqs, queueUrl);
+  return { visible, inFlight };
 }
 
 let nextChangeNumber = 1;

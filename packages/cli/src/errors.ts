@@ -22,13 +22,6 @@ export class SchemaMissingError extends ChangeflowError {
   }
 }
 
-/** A worker's queue or DLQ does not exist: the topology was never provisioned for this prefix. */
-export class QueueMissingError extends ChangeflowError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('QUEUE_MISSING', message, options);
-  }
-}
-
 /** SNS/SQS could not be reached, or refused the call. */
 export class AwsUnreachableError extends ChangeflowError {
   constructor(message: string, options?: { cause?: unknown }) {

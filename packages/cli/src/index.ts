@@ -39,16 +39,10 @@ export {
   topologyTemplate,
 } from './commands/topology.js';
 export type { CliConfig, ConfigOverrides } from './config.js';
-export { CONFIG_DEFAULTS, CONFIG_VARIABLES, loadConfig } from './config.js';
+export { CLI_VARIABLES, loadConfig } from './config.js';
 export type { DeadLetter } from './dead-letters.js';
 export { DEAD_LETTER_ATTRIBUTES, REPLAYED_FROM_ATTRIBUTE } from './dead-letters.js';
-export {
-  AwsUnreachableError,
-  DatabaseUnreachableError,
-  QueueMissingError,
-  SchemaMissingError,
-  UsageError,
-} from './errors.js';
+export { AwsUnreachableError, DatabaseUnreachableError, SchemaMissingError, UsageError } from './errors.js';
 export type { ExitCode } from './exit-codes.js';
 export { EXIT_CODES } from './exit-codes.js';
 export type { Output, OutputStreams } from './output.js';
@@ -61,4 +55,4 @@ export type { FailedMessage } from './queries/failed-messages.js';
 export type { QueueDepth, SqsAccess, WorkerQueues } from './queues.js';
 export type { RateLimiter } from './rate-limiter.js';
 export { createRateLimiter } from './rate-limiter.js';
-export { deploymentWorkers, findWorker, SWEEPER_SEMAPHORE_KEY } from './workers.js';
+export { findWorker, SWEEPER_SEMAPHORE_KEY } from './workers.js';

@@ -4,13 +4,13 @@ import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import {
   DeleteMessageBatchCommand,
-  GetQueueAttributesCommand,
   type Message,
   type MessageAttributeValue,
   ReceiveMessageCommand,
   SendMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
+import { queueDepth } from '@changeflow/aws';
 import { type ProvisionedWorker, recordFailure } from '@changeflow/consumer';
 import {
   type ChangeMessage,
@@ -208,16 +208,8 @@ export async function drainQueue(sqs: SQSClient, queueUrl: string): Promise<Mess
 
 /** SQS's approximate counts of a queue (visible + in flight). */
 export async function messagesIn(sqs: SQSClient, queueUrl: string): Promise<number> {
-  const answer = await sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: queueUrl,
-      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-    }),
-  );
-  return (
-    Number(answer.Attributes?.ApproximateNumberOfMessages ?? 0) +
-    Number(answer.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0)
-  );
+  const { visible, inFlight } = await queueDepth(sqs, queueUrl);
+  return visible + inFlight;
 }
 
 /** Change numbers in the bodies of these messages, one entry per delivery. */

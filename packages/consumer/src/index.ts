@@ -1,8 +1,13 @@
 export { backoffSeconds } from './backoff.js';
 export type { CloudFormationTemplate } from './cloudformation.js';
 export { cloudFormationTemplate } from './cloudformation.js';
-export type { WorkerDefinition, WorkerDefinitionInput } from './define-worker.js';
-export { defineWorker, workerDefinitionSchema } from './define-worker.js';
+export type {
+  WorkerDeclaration,
+  WorkerDeclarationInput,
+  WorkerDefinition,
+  WorkerDefinitionInput,
+} from './define-worker.js';
+export { declareWorker, defineWorker, workerDeclarationSchema } from './define-worker.js';
 export { FatalError, TopologyError } from './errors.js';
 export type { ConsumerMetrics } from './metrics.js';
 export { consumerMetrics } from './metrics.js';

@@ -1,5 +1,5 @@
 export type { RevalDailyJobOptions } from './daily-job.js';
-export { createRevalDailyJob, gmcNumbersAffectedOn } from './daily-job.js';
+export { createRevalDailyJob, DEFAULT_DAILY_JOB_SCHEDULE, gmcNumbersAffectedOn } from './daily-job.js';
 export { DEFAULT_DESIGNATED_BODIES } from './designated-bodies.js';
 export { DEFAULT_INDEX_SCHEMA, migrateRevalIndex, migrateRevalPrimary } from './migrate-reval.js';
 export type { RevalIndexTable } from './migrations/index-migrations.js';
@@ -48,7 +48,7 @@ export { loadSources } from './projection/load-sources.js';
 export type { ProjectionStores } from './projection/project-gmc-numbers.js';
 export { projectGmcNumbers, toIndexRow } from './projection/project-gmc-numbers.js';
 export type { RevalIndexWorkerOptions } from './projection/reval-index-worker.js';
-export { createRevalIndexWorker } from './projection/reval-index-worker.js';
+export { createRevalIndexWorker, REVAL_INDEX_WORKER } from './projection/reval-index-worker.js';
 export type {
   ConnectionIndex,
   ConnectionSearchParams,
@@ -71,6 +71,7 @@ export {
   searchRecommendations,
   TIS_STATUSES,
 } from './queries/index.js';
+export { createRevalWorkers, REVAL_WORKERS } from './reval-workers.js';
 export type { MasterDocumentOptions } from './rules/index.js';
 export {
   addCalendarMonths,
@@ -101,8 +102,8 @@ export type {
   RevalTraineeTable,
 } from './store/schema.js';
 export { untypedDb } from './store/schema.js';
-export type { RevalSyncWorkerDependencies } from './sync/reval-sync-worker.js';
-export { createRevalSyncWorker } from './sync/reval-sync-worker.js';
+export type { RevalSyncWorkerDependencies, RevalSyncWorkerTuning } from './sync/reval-sync-worker.js';
+export { createRevalSyncWorker, REVAL_SYNC_WORKER } from './sync/reval-sync-worker.js';
 export type { SyncJob, SyncStep } from './sync/sync-jobs.js';
 export { getSyncJob, latestSyncJob, STALE_SYNC_MS, SYNC_STEPS, startSync } from './sync/sync-jobs.js';
 export type { IndexDifference } from './verify/index-differences.js';

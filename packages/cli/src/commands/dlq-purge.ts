@@ -1,5 +1,5 @@
 import { PurgeQueueCommand } from '@aws-sdk/client-sqs';
-import type { WorkerDefinition } from '@changeflow/consumer';
+import type { WorkerDeclaration } from '@changeflow/consumer';
 import { toError } from '@changeflow/errors';
 import type { OutboxDatabase } from '@changeflow/outbox';
 import type { Command } from 'commander';
@@ -16,7 +16,7 @@ export interface DlqPurgeDependencies {
   db: Kysely<OutboxDatabase>;
   databaseUrl: string;
   sqs: SqsAccess;
-  workers: readonly WorkerDefinition[];
+  workers: readonly WorkerDeclaration[];
   prefix: string;
 }
 

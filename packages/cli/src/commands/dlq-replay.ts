@@ -1,5 +1,5 @@
 import { isLocalEndpoint } from '@changeflow/aws';
-import type { WorkerDefinition } from '@changeflow/consumer';
+import type { WorkerDeclaration } from '@changeflow/consumer';
 import { toError } from '@changeflow/errors';
 import type { OutboxDatabase } from '@changeflow/outbox';
 import { type Command, Option } from 'commander';
@@ -20,7 +20,7 @@ export interface DlqReplayDependencies {
   db: Kysely<OutboxDatabase>;
   databaseUrl: string;
   sqs: SqsAccess;
-  workers: readonly WorkerDefinition[];
+  workers: readonly WorkerDeclaration[];
   prefix: string;
   progress: Progress;
   logger: Logger;

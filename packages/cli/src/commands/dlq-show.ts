@@ -1,4 +1,4 @@
-import type { WorkerDefinition } from '@changeflow/consumer';
+import type { WorkerDeclaration } from '@changeflow/consumer';
 import type { OutboxDatabase } from '@changeflow/outbox';
 import type { Command } from 'commander';
 import type { Kysely } from 'kysely';
@@ -16,7 +16,7 @@ export interface DlqShowDependencies {
   db: Kysely<OutboxDatabase>;
   databaseUrl: string;
   sqs: SqsAccess;
-  workers: readonly WorkerDefinition[];
+  workers: readonly WorkerDeclaration[];
   prefix: string;
 }
 

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type WorkerDefinition, workerSemaphoreKey, workerTopology } from '@changeflow/consumer';
+import { type WorkerDeclaration, workerSemaphoreKey, workerTopology } from '@changeflow/consumer';
 import { asOutboxDb, unpublishedStats } from '@changeflow/outbox';
 import type { RevalDatabase, SyncJob } from '@changeflow/reval';
 import type { Semaphore, SlotHolder } from '@changeflow/semaphore';
@@ -24,7 +24,7 @@ export interface StatusDependencies {
   databaseUrl: string;
   sqs: SqsAccess;
   semaphore: Semaphore;
-  workers: readonly WorkerDefinition[];
+  workers: readonly WorkerDeclaration[];
   prefix: string;
 }
 

@@ -1,4 +1,4 @@
-import { defineWorker, type WorkerDefinition, type WorkerDefinitionInput } from '@changeflow/consumer';
+import { declareWorker, defineWorker, type WorkerDefinition, type WorkerDefinitionInput } from '@changeflow/consumer';
 import { toError } from '@changeflow/errors';
 import { type Outbox, objectsChangedSinceSnapshot } from '@changeflow/outbox';
 import { type Kysely, type Selectable, sql } from 'kysely';
@@ -20,6 +20,21 @@ const MAX_STEP_ATTEMPTS = 3;
 const HEARTBEAT_MS = 5000;
 /** GMC numbers re-projected per transaction in the catch-up. */
 const CATCH_UP_BATCH = 500;
+
+/**
+ * The reval sync worker as plain data: what the CLI, topology and CloudFormation read. One step at a
+ * time in the whole cluster, retried up to {@link MAX_STEP_ATTEMPTS} deliveries, an hour at most.
+ */
+export const REVAL_SYNC_WORKER = declareWorker({
+  name: 'reval-sync',
+  subscribesTo: [REVAL_OBJECT_TYPES.syncJob],
+  visibilityTimeoutSeconds: 60,
+  maxLocks: 1,
+  concurrency: 1,
+  maxReceiveCount: MAX_STEP_ATTEMPTS,
+  backoffBaseSeconds: 1,
+  maxHandlerMs: 60 * 60 * 1000,
+});
 
 export interface RevalSyncWorkerDependencies extends ProjectionStores {
   /** The primary database's outbox: each finished step records the change that starts the next. */
@@ -56,15 +71,8 @@ export function createRevalSyncWorker(
   const now = deps.now ?? (() => new Date());
   const { buildBatchSize, ...runtimeTuning } = tuning;
   return defineWorker({
-    visibilityTimeoutSeconds: 60,
+    ...REVAL_SYNC_WORKER,
     ...runtimeTuning,
-    name: 'reval-sync',
-    subscribesTo: [REVAL_OBJECT_TYPES.syncJob],
-    maxLocks: 1,
-    concurrency: 1,
-    maxReceiveCount: MAX_STEP_ATTEMPTS,
-    backoffBaseSeconds: 1,
-    maxHandlerMs: 60 * 60 * 1000,
     async handle(changes, { logger, attempt }) {
       for (const change of changes) {
         const job = await deps.primaryDb

@@ -2,15 +2,15 @@ import { useTestDatabase, waitFor } from '@changeflow/test-support';
 import { sql } from 'kysely';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { openDatabase } from '../src/postgres.js';
+import { openDatabase } from '../src/index.js';
 
-const testDb = useTestDatabase<Record<string, never>>('repository-service-postgres', async () => {});
+const testDb = useTestDatabase<Record<string, never>>('app-kit-postgres', async () => {});
 
-describe('the repository-service pool', () => {
+describe('the app pool', () => {
   it('survives a backend terminated while a transaction holds its connection between statements', async () => {
     const lines: string[] = [];
     const logger = pino({ level: 'warn' }, { write: (line: string) => lines.push(line) });
-    const app = await openDatabase(testDb().url, 'DATABASE_URL', logger);
+    const app = await openDatabase(testDb().url, { variable: 'DATABASE_URL', logger, poolSize: 2 });
     try {
       const transaction = app.db.transaction().execute(async (trx) => {
         const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(trx);

@@ -6,12 +6,6 @@ import type { Logger } from 'pino';
 /** How long a new connection may take before the attempt fails (pg waits forever by default). */
 const CONNECT_TIMEOUT_MS = 5_000;
 
-/**
- * Connections of a pool. A write holds one for its transaction, an import one per batch in turn, and
- * a query up to three at once (its page and its counts run side by side).
- */
-const POOL_SIZE = 20;
-
 /** One Postgres pool and Kysely on it. */
 export interface Database<DB> {
   readonly db: Kysely<DB>;
@@ -21,24 +15,45 @@ export interface Database<DB> {
   close(): Promise<void>;
 }
 
+/** How {@link openDatabase} opens a pool. */
+export interface OpenDatabaseOptions {
+  /** Where the URL came from (`DATABASE_URL`, `INDEX_DATABASE_URL`), named in the error. */
+  variable: string;
+  /** Receives a warning when a connection of the pool fails. */
+  logger: Logger;
+  /** Connections of the pool. */
+  poolSize: number;
+}
+
 /** Raised when Postgres cannot be reached at start; the message names the address and the next step. */
 export class PostgresUnreachableError extends ChangeflowError {
+  /** `host:port` that did not answer. */
+  readonly address: string;
+
   constructor(address: string, variable: string, cause: unknown) {
     super(
       'POSTGRES_UNREACHABLE',
       `cannot reach Postgres at ${address} (${toError(cause).message}): start it or set ${variable}`,
       { cause },
     );
+    this.address = address;
   }
 }
 
 /**
  * Opens a pool on `url` and checks that Postgres answers, so a wrong URL fails the start with one
- * clear error instead of every request logging its own. `variable` names where the URL came from.
+ * clear error instead of every request or tick logging its own.
+ *
+ * @example
+ * const { db, close } = await openDatabase<OutboxDatabase>(url, { variable: 'DATABASE_URL', logger, poolSize: 10 });
  */
-export async function openDatabase<DB>(url: string, variable: string, logger: Logger): Promise<Database<DB>> {
+export async function openDatabase<DB>(url: string, options: OpenDatabaseOptions): Promise<Database<DB>> {
   const address = addressOf(url);
-  const pool = new pg.Pool({ connectionString: url, max: POOL_SIZE, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+  });
   // An idle client whose connection dies emits 'error' on the pool; unhandled, it would end the
   // process. Its own listener below has logged it already.
   pool.on('error', () => {});
@@ -51,7 +66,7 @@ export async function openDatabase<DB>(url: string, variable: string, logger: Lo
   pool.on('connect', (client) => {
     client.on('error', (err) => {
       const { message, code } = err as NodeJS.ErrnoException;
-      logger.warn(
+      options.logger.warn(
         { error: message, code, component: 'postgres', address },
         'a Postgres connection failed; what ran on it fails and the pool replaces it',
       );
@@ -67,7 +82,7 @@ export async function openDatabase<DB>(url: string, variable: string, logger: Lo
     await sql`select 1`.execute(db);
   } catch (err) {
     await close();
-    throw new PostgresUnreachableError(address, variable, err);
+    throw new PostgresUnreachableError(address, options.variable, err);
   }
   return { db, address, close };
 }
