@@ -6,6 +6,7 @@ const ALL_TESTS = [
   'workers/test/**/*.test.ts',
   'demo-data/test/**/*.test.ts',
   'bench/test/**/*.test.ts',
+  'scripts/test/**/*.test.ts',
 ];
 
 /**

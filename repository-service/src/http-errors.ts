@@ -23,7 +23,7 @@ const REASONS: Record<number, string> = {
 };
 
 /** `Bad Request` for 400, and so on; a status without a phrase of its own gets its class's. */
-export function reasonPhrase(statusCode: number): string {
+function reasonPhrase(statusCode: number): string {
   return REASONS[statusCode] ?? (statusCode >= 500 ? 'Internal Server Error' : 'Bad Request');
 }
 
@@ -71,7 +71,7 @@ export function issuePath(part: RequestPart, path: readonly PropertyKey[]): stri
 }
 
 /** Zod's issues as this service reports them. */
-export function toFieldIssues(part: RequestPart, issues: readonly z.core.$ZodIssue[]): FieldIssue[] {
+function toFieldIssues(part: RequestPart, issues: readonly z.core.$ZodIssue[]): FieldIssue[] {
   return issues.map((issue) => ({ path: issuePath(part, issue.path), message: issue.message }));
 }
 

@@ -10,7 +10,7 @@ import { buildApp, loadConfig, type RepositoryServiceConfig } from '../src/index
 
 /** The tokens every test configures. */
 export const READ_TOKEN = 'read-token-0123456789abcdef';
-export const WRITE_TOKEN = 'write-token-0123456789abcdef';
+const WRITE_TOKEN = 'write-token-0123456789abcdef';
 export const READ = { authorization: `Bearer ${READ_TOKEN}` };
 export const WRITE = { authorization: `Bearer ${WRITE_TOKEN}` };
 

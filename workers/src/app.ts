@@ -9,8 +9,8 @@ import {
   workerTopology,
 } from '@changeflow/consumer';
 import { toError } from '@changeflow/errors';
-import { createOutbox, migrateOutbox, type Outbox, type OutboxDatabase, type ScheduledJob } from '@changeflow/outbox';
-import { createSemaphore, type Semaphore } from '@changeflow/semaphore';
+import { createOutbox, migrateOutbox, type Outbox, type OutboxDatabase } from '@changeflow/outbox';
+import { createSemaphore, type ScheduledJob, type Semaphore } from '@changeflow/semaphore';
 import type { Kysely } from 'kysely';
 import { type Logger, pino } from 'pino';
 import { Registry } from 'prom-client';

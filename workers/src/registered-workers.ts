@@ -1,5 +1,4 @@
 import type { WorkerDefinition } from '@changeflow/consumer';
-import type { ScheduledJob } from '@changeflow/outbox';
 import {
   createRevalDailyJob,
   createRevalWorkers,
@@ -10,6 +9,7 @@ import {
   type RevalDatabase,
   untypedDb,
 } from '@changeflow/reval';
+import type { ScheduledJob } from '@changeflow/semaphore';
 import type { Kysely } from 'kysely';
 import type { WorkerContext, WorkersAppOptions } from './app.js';
 

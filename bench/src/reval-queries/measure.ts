@@ -39,7 +39,7 @@ export interface WorkloadSamples {
 const SLOWEST_KEPT = 5;
 
 /** Answers one request through the public query functions, as the HTTP layer will. */
-export function runSpec(db: Kysely<RevalIndexDatabase>, schema: string, spec: QuerySpec): Promise<unknown> {
+function runSpec(db: Kysely<RevalIndexDatabase>, schema: string, spec: QuerySpec): Promise<unknown> {
   return spec.kind === 'recommendation'
     ? searchRecommendations(db, schema, spec.params)
     : searchConnections(db, schema, spec.index, spec.params);

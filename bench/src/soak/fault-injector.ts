@@ -3,13 +3,13 @@ import { type Cluster, terminateServiceBackends } from '../support/cluster.js';
 import { progress } from '../support/progress.js';
 
 /** The faults the soak injects at random, one at a time. */
-export const FAULT_KINDS = [
+const FAULT_KINDS = [
   'kill-repository-service',
   'kill-workers',
   'sns-sqs-outage',
   'terminate-postgres-backends',
 ] as const;
-export type FaultKind = (typeof FAULT_KINDS)[number];
+type FaultKind = (typeof FAULT_KINDS)[number];
 
 /** How the faults are spaced and how long each lasts. */
 export interface FaultTiming {

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { addDays, DEFAULT_DESIGNATED_BODIES } from '@changeflow/reval';
 
 /** First GMC number of the soak's doctors; the poisoned one lies outside their range. */
-export const FIRST_GMC_NUMBER = 7_000_000;
+const FIRST_GMC_NUMBER = 7_000_000;
 /** Longest a write keeps retrying (service down, SNS/SQS down, backend killed) before it is given up. */
 const WRITE_GIVE_UP_MS = 60_000;
 /** One request's own limit: a service SIGKILLed mid-request leaves the socket to time out. */

@@ -78,7 +78,7 @@ const BACKOFF_ORDER = { path: ['backoffBaseSeconds'], message: 'must not exceed 
 export const workerDeclarationSchema = workerDeclarationShape.refine(isBackoffInOrder, BACKOFF_ORDER);
 
 /** A declaration with its handler bound; `defineWorker` validates it and fills the defaults. */
-export const workerDefinitionSchema = workerDeclarationShape
+const workerDefinitionSchema = workerDeclarationShape
   .extend({
     /** The handler; see {@link Handler}. */
     handle: z.custom<Handler>((value) => typeof value === 'function', 'must be a function'),

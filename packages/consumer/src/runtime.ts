@@ -3,14 +3,8 @@ import type { SNSClient } from '@aws-sdk/client-sns';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { findQueueUrl, QueueMissingError } from '@changeflow/aws';
 import { ChangeflowError, parseOptions, toError } from '@changeflow/errors';
-import {
-  asOutboxDb,
-  createScheduledJob,
-  defaultHolder,
-  type OutboxDatabase,
-  type ScheduledJob,
-} from '@changeflow/outbox';
-import type { Semaphore } from '@changeflow/semaphore';
+import { asOutboxDb, type OutboxDatabase } from '@changeflow/outbox';
+import { createScheduledJob, defaultHolder, type ScheduledJob, type Semaphore } from '@changeflow/semaphore';
 import type { Kysely } from 'kysely';
 import { type Logger, pino } from 'pino';
 import { Registry } from 'prom-client';

@@ -1,6 +1,5 @@
-import type { Outbox, ScheduledJob } from '@changeflow/outbox';
-import { createScheduledJob, defaultHolder } from '@changeflow/outbox';
-import type { Semaphore } from '@changeflow/semaphore';
+import type { Outbox } from '@changeflow/outbox';
+import { createScheduledJob, defaultHolder, type ScheduledJob, type Semaphore } from '@changeflow/semaphore';
 import { type Kysely, sql } from 'kysely';
 import type { Logger } from 'pino';
 import type { IsoDate } from './model.js';

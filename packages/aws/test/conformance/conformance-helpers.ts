@@ -112,7 +112,7 @@ export async function receiveNothing(sqs: SQSClient, queueUrl: string): Promise<
 }
 
 /** Deletes `messages` from `queueUrl` in one batch (at most 10), failing if any entry fails. */
-export async function deleteMessages(sqs: SQSClient, queueUrl: string, messages: readonly Message[]): Promise<void> {
+async function deleteMessages(sqs: SQSClient, queueUrl: string, messages: readonly Message[]): Promise<void> {
   const answer = await sqs.send(
     new DeleteMessageBatchCommand({
       QueueUrl: queueUrl,

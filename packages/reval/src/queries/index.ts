@@ -2,45 +2,24 @@
  * The reval queries (REVAL.md "Queries"): the recommendation list and the four connection lists,
  * read from the index store, with the zod schemas that validate their query strings.
  */
-export type { DocumentQueryDatabase, IndexDocumentRow } from './index-document.js';
-export { DOCUMENT_COLUMNS, DOCUMENT_SELECTION, selectFromIndex, toMasterDocument } from './index-document.js';
-export type { DocumentSort } from './paging.js';
-export { listOrder, orderBySorts, selectDocumentPage } from './paging.js';
-export type { QueryParamIssue, QueryParamsResult, SortOrder } from './query-params.js';
-export {
-  InvalidQueryParamsError,
-  MAX_LIST_VALUES,
-  MAX_PAGE_NUMBER,
-  MAX_TEXT_LENGTH,
-  PAGE_SIZE,
-  parseQueryParams,
-} from './query-params.js';
-export type {
-  ConnectionIndex,
-  ConnectionSearchParams,
-  ConnectionSearchResult,
-  ConnectionSortColumn,
-  ResolvedConnectionSearchParams,
-} from './search-connections.js';
+export type { IndexDocumentRow } from './index-document.js';
+export { DOCUMENT_SELECTION, selectFromIndex } from './index-document.js';
+export { orderBySorts } from './paging.js';
+export type { QueryParamIssue } from './query-params.js';
+export { InvalidQueryParamsError, PAGE_SIZE, parseQueryParams } from './query-params.js';
+export type { ConnectionIndex, ConnectionSearchParams, ConnectionSearchResult } from './search-connections.js';
 export {
   CONNECTION_INDEXES,
   CONNECTION_SORT_COLUMNS,
   connectionFilter,
-  connectionIndexSchema,
   connectionSearchParamsSchema,
   connectionSorts,
   countConnections,
   searchConnections,
   selectConnectionPage,
 } from './search-connections.js';
-export type {
-  RecommendationSearchParams,
-  RecommendationSearchResult,
-  RecommendationSortColumn,
-  ResolvedRecommendationSearchParams,
-} from './search-recommendations.js';
+export type { RecommendationSearchParams, RecommendationSearchResult } from './search-recommendations.js';
 export {
-  countRecommendationScope,
   countRecommendations,
   GMC_STATUSES,
   RECOMMENDATION_SORT_COLUMNS,

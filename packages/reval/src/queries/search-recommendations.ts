@@ -24,7 +24,7 @@ export const RECOMMENDATION_SORT_COLUMNS = [
   'doctorLastName',
   'gmcReferenceNumber',
 ] as const;
-export type RecommendationSortColumn = (typeof RECOMMENDATION_SORT_COLUMNS)[number];
+type RecommendationSortColumn = (typeof RECOMMENDATION_SORT_COLUMNS)[number];
 
 /** The recommendation status values of `tisStatus` (REVAL.md). */
 export const TIS_STATUSES = ['NOT_STARTED', 'DRAFT', 'SUBMITTED_TO_GMC', 'COMPLETED'] as const;
@@ -158,7 +158,7 @@ export async function countRecommendations(
 }
 
 /** `countTotal` and `countUnderNotice`: one pass over the doctors of the selected designated bodies. */
-export async function countRecommendationScope(
+async function countRecommendationScope(
   db: Kysely<RevalIndexDatabase>,
   schema: string,
   params: Pick<ResolvedRecommendationSearchParams, 'dbcs'>,

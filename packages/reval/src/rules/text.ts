@@ -1,5 +1,5 @@
 /** True when `value` is null, undefined, empty or only whitespace. */
-export function isBlank(value: string | null | undefined): boolean {
+function isBlank(value: string | null | undefined): boolean {
   return value === null || value === undefined || value.trim() === '';
 }
 

@@ -24,7 +24,7 @@ export interface SyncJob {
   heartbeatAt: Date | null;
 }
 
-export function toSyncJob(row: Selectable<RevalSyncJobTable>): SyncJob {
+function toSyncJob(row: Selectable<RevalSyncJobTable>): SyncJob {
   return {
     id: row.id,
     state: row.state,
