@@ -1,2 +1,3 @@
+export type { ChangeflowErrorCode } from './changeflow-error.js';
 export { ChangeflowError, ConfigError, toError } from './changeflow-error.js';
 export { describeIssues, parseOptions } from './parse-options.js';

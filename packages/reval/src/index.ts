@@ -30,8 +30,6 @@ export {
   connectionFailureInputSchema,
   gmcDoctorInputSchema,
   isoDateSchema,
-  placementSchema,
-  programmeMembershipSchema,
   recommendationInputSchema,
   traineeInputSchema,
 } from './primary/inputs.js';
@@ -43,12 +41,10 @@ export {
   saveRecommendations,
   saveTrainees,
 } from './primary/save-records.js';
-export { affectedGmcNumbers } from './projection/affected-gmc-numbers.js';
-export { loadSources } from './projection/load-sources.js';
 export type { ProjectionStores } from './projection/project-gmc-numbers.js';
-export { projectGmcNumbers, toIndexRow } from './projection/project-gmc-numbers.js';
+export { projectGmcNumbers } from './projection/project-gmc-numbers.js';
 export type { RevalIndexWorkerOptions } from './projection/reval-index-worker.js';
-export { createRevalIndexWorker, REVAL_INDEX_WORKER } from './projection/reval-index-worker.js';
+export { createRevalIndexWorker } from './projection/reval-index-worker.js';
 export type {
   ConnectionIndex,
   ConnectionSearchParams,
@@ -62,35 +58,16 @@ export {
   CONNECTION_INDEXES,
   CONNECTION_SORT_COLUMNS,
   connectionSearchParamsSchema,
-  GMC_STATUSES,
   InvalidQueryParamsError,
   PAGE_SIZE,
   RECOMMENDATION_SORT_COLUMNS,
   recommendationSearchParamsSchema,
   searchConnections,
   searchRecommendations,
-  TIS_STATUSES,
 } from './queries/index.js';
 export { createRevalWorkers, REVAL_WORKERS } from './reval-workers.js';
 export type { MasterDocumentOptions } from './rules/index.js';
-export {
-  addCalendarMonths,
-  addDays,
-  becamePastCompletedToday,
-  buildMasterDocument,
-  DERIVED_INDEXES,
-  derivedIndexes,
-  deriveGmcStatus,
-  deriveTisStatus,
-  isAffectedToday,
-  isDiscrepancy,
-  isException,
-  isPastCompleted,
-  isTrainee,
-  isValidGmcNumber,
-  londonToday,
-  referenceMembership,
-} from './rules/index.js';
+export { addDays, londonToday } from './rules/index.js';
 export type {
   IndexDocumentTable,
   RevalConnectionFailureTable,
@@ -103,8 +80,8 @@ export type {
 } from './store/schema.js';
 export { untypedDb } from './store/schema.js';
 export type { RevalSyncWorkerDependencies, RevalSyncWorkerTuning } from './sync/reval-sync-worker.js';
-export { createRevalSyncWorker, REVAL_SYNC_WORKER } from './sync/reval-sync-worker.js';
+export { createRevalSyncWorker } from './sync/reval-sync-worker.js';
 export type { SyncJob, SyncStep } from './sync/sync-jobs.js';
-export { getSyncJob, latestSyncJob, STALE_SYNC_MS, SYNC_STEPS, startSync } from './sync/sync-jobs.js';
+export { getSyncJob, latestSyncJob, SYNC_STEPS, startSync } from './sync/sync-jobs.js';
 export type { IndexDifference } from './verify/index-differences.js';
 export { indexDifferences, projectAllGmcNumbers } from './verify/index-differences.js';

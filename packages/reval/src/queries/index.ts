@@ -21,13 +21,11 @@ export {
 export type { RecommendationSearchParams, RecommendationSearchResult } from './search-recommendations.js';
 export {
   countRecommendations,
-  GMC_STATUSES,
   RECOMMENDATION_SORT_COLUMNS,
   recommendationFilter,
   recommendationSearchParamsSchema,
   recommendationSorts,
   searchRecommendations,
   selectRecommendationPage,
-  TIS_STATUSES,
 } from './search-recommendations.js';
 export { escapeLike } from './text-match.js';

@@ -54,7 +54,6 @@ export const CONNECTION_SORT_COLUMNS = [
   'lastUpdatedDate',
   'tcsPersonId',
 ] as const;
-type ConnectionSortColumn = (typeof CONNECTION_SORT_COLUMNS)[number];
 
 /**
  * The query string of `GET /api/connection/{index}`, validated and with defaults filled. Lists are

@@ -24,13 +24,12 @@ export const RECOMMENDATION_SORT_COLUMNS = [
   'doctorLastName',
   'gmcReferenceNumber',
 ] as const;
-type RecommendationSortColumn = (typeof RECOMMENDATION_SORT_COLUMNS)[number];
 
 /** The recommendation status values of `tisStatus` (REVAL.md). */
-export const TIS_STATUSES = ['NOT_STARTED', 'DRAFT', 'SUBMITTED_TO_GMC', 'COMPLETED'] as const;
+const TIS_STATUSES = ['NOT_STARTED', 'DRAFT', 'SUBMITTED_TO_GMC', 'COMPLETED'] as const;
 
 /** The GMC outcome values of `gmcStatus` (REVAL.md). */
-export const GMC_STATUSES = ['Approved', 'Rejected', 'Under Review'] as const;
+const GMC_STATUSES = ['Approved', 'Rejected', 'Under Review'] as const;
 
 /**
  * The query string of `GET /api/v1/doctors`, validated and with defaults filled. Lists are
