@@ -3,7 +3,13 @@ import { type Database, openDatabase } from '@changeflow/app-kit';
 import { type AwsClients, createAwsClients } from '@changeflow/aws';
 import { toError } from '@changeflow/errors';
 import { createOutbox, type Outbox } from '@changeflow/outbox';
-import { migrateRevalIndex, migrateRevalPrimary, type RevalDatabase, type RevalIndexDatabase } from '@changeflow/reval';
+import {
+  createRevalQueries,
+  migrateRevalIndex,
+  migrateRevalPrimary,
+  type RevalDatabase,
+  type RevalIndexDatabase,
+} from '@changeflow/reval';
 import fastifySwagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
@@ -151,7 +157,7 @@ export async function buildApp(deps: RepositoryServiceDependencies): Promise<Fas
     registerImportRoute(imports, recommendationResource, importDeps);
   });
 
-  registerQueryRoutes(app, { indexDb, indexSchema: config.indexSchema });
+  registerQueryRoutes(app, { queries: createRevalQueries(indexDb, config.indexSchema) });
   registerSyncRoutes(app, { db, outbox });
   return app;
 }

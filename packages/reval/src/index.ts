@@ -62,9 +62,9 @@ export {
   PAGE_SIZE,
   RECOMMENDATION_SORT_COLUMNS,
   recommendationSearchParamsSchema,
-  searchConnections,
-  searchRecommendations,
 } from './queries/index.js';
+export type { RevalQueries } from './queries/reval-queries.js';
+export { createRevalQueries } from './queries/reval-queries.js';
 export { createRevalWorkers, REVAL_WORKERS } from './reval-workers.js';
 export type { MasterDocumentOptions } from './rules/index.js';
 export { addDays, londonToday } from './rules/index.js';

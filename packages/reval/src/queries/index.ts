@@ -15,7 +15,6 @@ export {
   connectionSearchParamsSchema,
   connectionSorts,
   countConnections,
-  searchConnections,
   selectConnectionPage,
 } from './search-connections.js';
 export type { RecommendationSearchParams, RecommendationSearchResult } from './search-recommendations.js';
@@ -25,7 +24,6 @@ export {
   recommendationFilter,
   recommendationSearchParamsSchema,
   recommendationSorts,
-  searchRecommendations,
   selectRecommendationPage,
 } from './search-recommendations.js';
 export { escapeLike } from './text-match.js';
