@@ -7,7 +7,7 @@ import { GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { type AwsClients, queueDepth as readQueueDepth } from '@changeflow/aws';
 import { defineWorker, provision, type WorkerDefinition, workerTopology } from '@changeflow/consumer';
 import { type ChangeMessage, encodeChangeMessageBody, migrateOutbox, topicName } from '@changeflow/outbox';
-import { type TestDatabase, useTestDatabase } from '@changeflow/test-support';
+import { type TestDatabase, testChangeMessage, useTestDatabase } from '@changeflow/test-support';
 import type { Kysely } from 'kysely';
 import { afterEach, inject } from 'vitest';
 import { createHandledTable, type TestTables, type TestWorkerSpec } from './fixtures/test-workers.js';
@@ -239,16 +239,7 @@ let nextChangeNumber = 1;
 export function testChanges(objectType: string, count: number): ChangeMessage[] {
   return Array.from({ length: count }, () => {
     const changeNumber = String(nextChangeNumber++);
-    return {
-      changeNumber,
-      objectType,
-      objectId: `object-${changeNumber}`,
-      objectVersion: 1,
-      changeType: 'UPDATE' as const,
-      timestamp: new Date().toISOString(),
-      userId: 'test',
-      traceparent: null,
-    };
+    return testChangeMessage({ changeNumber, objectType, objectId: `object-${changeNumber}`, userId: 'test' });
   });
 }
 

@@ -18,6 +18,7 @@ import {
   encodeChangeMessageBody,
   type OutboxDatabase,
 } from '@changeflow/outbox';
+import { testChangeMessage } from '@changeflow/test-support';
 import type { Kysely } from 'kysely';
 import { inject } from 'vitest';
 import { type CliIo, type ExitCode, runCli } from '../src/index.js';
@@ -110,16 +111,7 @@ export function watchChild(child: ChildProcess): { stdout(): string; stderr(): s
 
 /** A change message of `objectType`/`objectId` with this change number. */
 export function change(changeNumber: string, objectId: string, objectType = 'trainee'): ChangeMessage {
-  return {
-    changeNumber,
-    objectType,
-    objectId,
-    objectVersion: 1,
-    changeType: 'UPDATE',
-    timestamp: new Date().toISOString(),
-    userId: null,
-    traceparent: null,
-  };
+  return testChangeMessage({ changeNumber, objectId, objectType });
 }
 
 /** What {@link deadLetter} put in the DLQ. */
