@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type Database, openDatabase } from '@changeflow/app-kit';
+import { type Database, openDatabase, openIndexDatabase } from '@changeflow/app-kit';
 import { type AwsClients, createAwsClients } from '@changeflow/aws';
 import { toError } from '@changeflow/errors';
 import { createOutbox, type Outbox } from '@changeflow/outbox';
@@ -207,14 +207,10 @@ export async function startRepositoryService(
       poolSize: POOL_SIZE,
     });
     const { db } = started.database;
-    started.indexDatabase =
-      config.indexDatabaseUrl === config.databaseUrl
-        ? { db: db as unknown as Kysely<RevalIndexDatabase>, address: started.database.address, close: async () => {} }
-        : await openDatabase<RevalIndexDatabase>(config.indexDatabaseUrl, {
-            variable: 'INDEX_DATABASE_URL',
-            logger,
-            poolSize: POOL_SIZE,
-          });
+    started.indexDatabase = await openIndexDatabase<RevalIndexDatabase, RevalDatabase>(started.database, config, {
+      logger,
+      poolSize: POOL_SIZE,
+    });
     const indexDb = started.indexDatabase.db;
     if (config.migrate) {
       await migrateRevalPrimary(db);

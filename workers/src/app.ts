@@ -1,5 +1,5 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { type Database, openDatabase } from '@changeflow/app-kit';
+import { type Database, openDatabase, openIndexDatabase } from '@changeflow/app-kit';
 import { type AwsClients, createAwsClients, findQueueUrl, QueueMissingError } from '@changeflow/aws';
 import {
   createWorkerRuntime,
@@ -113,15 +113,11 @@ export async function startWorkersApp(options: WorkersAppOptions): Promise<Worke
       poolSize: POOL_SIZE,
     });
     const { db } = started.database;
-    started.indexDatabase =
-      config.indexDatabaseUrl === config.databaseUrl
-        ? undefined
-        : await openDatabase<OutboxDatabase>(config.indexDatabaseUrl, {
-            variable: 'INDEX_DATABASE_URL',
-            logger,
-            poolSize: POOL_SIZE,
-          });
-    const indexDb = started.indexDatabase?.db ?? db;
+    started.indexDatabase = await openIndexDatabase<OutboxDatabase, OutboxDatabase>(started.database, config, {
+      logger,
+      poolSize: POOL_SIZE,
+    });
+    const indexDb = started.indexDatabase.db;
     if (config.migrate) {
       await migrateOutbox(db);
       await options.migrate?.({ db, indexDb, config });

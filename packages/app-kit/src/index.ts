@@ -15,6 +15,6 @@ export { ENV_FILE_VARIABLE, readConfig } from './config/read-config.js';
 export type { VariableDeclaration, VariableName } from './config/variables.js';
 export { MAX_BULK_BATCH_SIZE, MIN_TOKEN_LENGTH, VARIABLES } from './config/variables.js';
 export type { Database, OpenDatabaseOptions } from './open-database.js';
-export { openDatabase, PostgresUnreachableError } from './open-database.js';
+export { openDatabase, openIndexDatabase, PostgresUnreachableError } from './open-database.js';
 export type { StopOnSignalsOptions } from './stop-on-signals.js';
 export { EXIT_INTERRUPTED, stopOnSignals } from './stop-on-signals.js';

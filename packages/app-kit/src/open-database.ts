@@ -87,6 +87,24 @@ export async function openDatabase<DB>(url: string, options: OpenDatabaseOptions
   return { db, address, close };
 }
 
+/**
+ * The index store's pool (`INDEX_DATABASE_URL`): the primary's own when both URLs are equal (its
+ * `close()` then does nothing; the primary's closes it), else one of its own.
+ *
+ * @example
+ * const index = await openIndexDatabase<IndexDB>(primary, config, { logger, poolSize: 10 });
+ */
+export async function openIndexDatabase<DB, PrimaryDB = unknown>(
+  primary: Database<PrimaryDB>,
+  urls: { databaseUrl: string; indexDatabaseUrl: string },
+  options: Omit<OpenDatabaseOptions, 'variable'>,
+): Promise<Database<DB>> {
+  if (urls.indexDatabaseUrl === urls.databaseUrl) {
+    return { db: primary.db as unknown as Kysely<DB>, address: primary.address, close: async () => {} };
+  }
+  return openDatabase<DB>(urls.indexDatabaseUrl, { ...options, variable: 'INDEX_DATABASE_URL' });
+}
+
 /** `host:port` of a connection string, with pg's defaults filled in. */
 function addressOf(url: string): string {
   try {
