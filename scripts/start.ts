@@ -5,6 +5,7 @@
  * where everything is. Ctrl-C stops it all; a second Ctrl-C exits at once.
  */
 import { randomBytes } from 'node:crypto';
+import { stopOnSignals } from '@changeflow/app-kit';
 import { type LocalAws, startLocalAws } from '@changeflow/aws';
 import { createProgress, formatSummary, loadDemoData, londonToday } from '@changeflow/demo-data';
 import {
@@ -46,21 +47,13 @@ const stop = () => {
   })();
   return stopping;
 };
-let signals = 0;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    signals += 1;
-    if (signals > 1) process.exit(130);
-    say('\nstopping: draining the workers (Ctrl-C again exits at once)…');
-    void stop().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        process.stderr.write(`stopped with an error: ${(err as Error).message}\n`);
-        process.exit(1);
-      },
-    );
-  });
-}
+// One signal drains and stops everything; a second exits at once with 130.
+// At info level whatever LOG_LEVEL says, so Ctrl-C answers at once.
+stopOnSignals({
+  logger: logger.child({}, { level: 'info' }),
+  draining: 'the workers, then the service and the local SNS/SQS',
+  stop,
+});
 
 try {
   const env: NodeJS.ProcessEnv = { ...process.env };
