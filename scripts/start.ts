@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { stopOnSignals } from '@changeflow/app-kit';
 import {
   awsOptionsFromEnv,
   createAwsClients,
@@ -58,21 +59,13 @@ const stop = () => {
   })();
   return stopping;
 };
-let signals = 0;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    signals += 1;
-    if (signals > 1) process.exit(130);
-    say('\nstopping: draining the workers (Ctrl-C again exits at once)…');
-    void stop().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        process.stderr.write(`stopped with an error: ${(err as Error).message}\n`);
-        process.exit(1);
-      },
-    );
-  });
-}
+// One signal drains and stops everything; a second exits at once with 130.
+// At info level whatever LOG_LEVEL says, so Ctrl-C answers at once.
+stopOnSignals({
+  logger: logger.child({}, { level: 'info' }),
+  draining: 'the workers, then the service and the local SNS/SQS',
+  stop,
+});
 
 try {
   const env: NodeJS.ProcessEnv = { ...process.env };

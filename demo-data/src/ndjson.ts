@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 const CHUNK_CHARS = 64 * 1024;
 
 /** `records` as NDJSON text chunks (one JSON document per line), produced as they are read. */
-export function* ndjsonChunks(records: Iterable<unknown>): Generator<string, void, undefined> {
+function* ndjsonChunks(records: Iterable<unknown>): Generator<string, void, undefined> {
   let chunk = '';
   for (const record of records) {
     chunk += `${JSON.stringify(record)}\n`;

@@ -26,7 +26,7 @@ export interface ServiceDouble {
   close(): Promise<void>;
 }
 
-export interface BulkRequestSeen {
+interface BulkRequestSeen {
   contentType: string | undefined;
   transferEncoding: string | undefined;
   lines: number;

@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import { type Database, openDatabase, openIndexDatabase } from '@changeflow/app-kit';
 import { type AwsClients, createAwsClients } from '@changeflow/aws';
 import { toError } from '@changeflow/errors';
 import { createOutbox, type Outbox } from '@changeflow/outbox';
 import {
-  deploymentWorkers,
+  createRevalQueries,
   migrateRevalIndex,
   migrateRevalPrimary,
+  REVAL_WORKERS,
   type RevalDatabase,
   type RevalIndexDatabase,
 } from '@changeflow/reval';
@@ -20,13 +22,18 @@ import type { RepositoryServiceConfig } from './config.js';
 import { CONSOLE_TAG, registerConsole } from './console/console-plugin.js';
 import { handleError, handleFrameworkError, handleNotFound, MAX_PARAM_LENGTH } from './http-errors.js';
 import { acceptOnlyNdjson, MAX_RECORD_BYTES, registerImportRoute } from './import-routes.js';
-import { type Database, openDatabase } from './postgres.js';
 import { registerQueryRoutes } from './query-routes.js';
 import { refuseNul } from './refuse-nul.js';
 import { connectionFailureResource, gmcDoctorResource, recommendationResource, traineeResource } from './resources.js';
 import { healthSchema } from './schemas.js';
 import { registerSyncRoutes } from './sync-routes.js';
 import { registerWriteRoutes } from './write-routes.js';
+
+/**
+ * Connections of a pool. A write holds one for its transaction, an import one per batch in turn, and
+ * a query up to three at once (its page and its counts run side by side).
+ */
+const POOL_SIZE = 20;
 
 /** What {@link buildApp} is built from. Collaborators are the caller's: the app closes none of them. */
 export interface RepositoryServiceDependencies {
@@ -171,7 +178,7 @@ export async function buildApp(deps: RepositoryServiceDependencies): Promise<Fas
     registerImportRoute(imports, recommendationResource, importDeps);
   });
 
-  registerQueryRoutes(app, { indexDb, indexSchema: config.indexSchema });
+  registerQueryRoutes(app, { queries: createRevalQueries(indexDb, config.indexSchema) });
   registerSyncRoutes(app, { db, outbox });
   if (deps.aws) {
     await registerConsole(app, {
@@ -183,7 +190,7 @@ export async function buildApp(deps: RepositoryServiceDependencies): Promise<Fas
       outbox,
       semaphore: createSemaphore(db),
       sqs: { sqs: deps.aws.sqs, endpoint: config.aws.endpoint },
-      workers: deploymentWorkers(deps.aws.sns),
+      workers: REVAL_WORKERS,
       prefix: config.prefix,
       workersMetricsUrl: config.workersMetricsUrl,
       logger,
@@ -244,22 +251,18 @@ export async function startRepositoryService(
   const log = logger.child({ component: 'repository-service' });
   const started: Started = {};
   try {
-    started.database = await openDatabase<RevalDatabase>(
-      config.databaseUrl,
-      'DATABASE_URL',
+    started.database = await openDatabase<RevalDatabase>(config.databaseUrl, {
+      variable: 'DATABASE_URL',
       logger,
-      config.postgresTimeouts,
-    );
+      poolSize: POOL_SIZE,
+      timeouts: config.postgresTimeouts,
+    });
     const { db } = started.database;
-    started.indexDatabase =
-      config.indexDatabaseUrl === config.databaseUrl
-        ? { db: db as unknown as Kysely<RevalIndexDatabase>, address: started.database.address, close: async () => {} }
-        : await openDatabase<RevalIndexDatabase>(
-            config.indexDatabaseUrl,
-            'INDEX_DATABASE_URL',
-            logger,
-            config.postgresTimeouts,
-          );
+    started.indexDatabase = await openIndexDatabase<RevalIndexDatabase, RevalDatabase>(started.database, config, {
+      logger,
+      poolSize: POOL_SIZE,
+      timeouts: config.postgresTimeouts,
+    });
     const indexDb = started.indexDatabase.db;
     if (config.migrate) {
       await migrateRevalPrimary(db);

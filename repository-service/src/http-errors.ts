@@ -1,7 +1,6 @@
-import { ChangeflowError, toError } from '@changeflow/errors';
+import { ChangeflowError, type ChangeflowErrorCode, toError } from '@changeflow/errors';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import type { z } from 'zod';
 import { isPostgresUnavailable, POSTGRES_RETRY_AFTER_SECONDS } from './retry-after.js';
 import type { ErrorResponse, FieldIssue } from './schemas.js';
 
@@ -24,7 +23,7 @@ const REASONS: Record<number, string> = {
 };
 
 /** `Bad Request` for 400, and so on; a status without a phrase of its own gets its class's. */
-export function reasonPhrase(statusCode: number): string {
+function reasonPhrase(statusCode: number): string {
   return REASONS[statusCode] ?? (statusCode >= 500 ? 'Internal Server Error' : 'Bad Request');
 }
 
@@ -41,7 +40,7 @@ export class HttpError extends ChangeflowError {
 
   constructor(
     statusCode: number,
-    code: string,
+    code: ChangeflowErrorCode,
     message: string,
     options: { details?: Record<string, unknown>; headers?: Record<string, string>; cause?: unknown } = {},
   ) {
@@ -69,11 +68,6 @@ export class RequestValidationError extends HttpError {
 /** `body.programmeMemberships.0.startDate`: the part, then the path inside it. */
 export function issuePath(part: RequestPart, path: readonly PropertyKey[]): string {
   return [part === 'querystring' ? 'query' : part, ...path.map(String)].join('.');
-}
-
-/** Zod's issues as this service reports them. */
-export function toFieldIssues(part: RequestPart, issues: readonly z.core.$ZodIssue[]): FieldIssue[] {
-  return issues.map((issue) => ({ path: issuePath(part, issue.path), message: issue.message }));
 }
 
 /** `/a/0/b` (a JSON pointer, as fastify's validation errors give paths) as `['a', '0', 'b']`. */
@@ -128,7 +122,8 @@ export function handleError(thrown: unknown, request: FastifyRequest, reply: Fas
     // A body JSON.parse refused is a SyntaxError that fastify marks 400.
     const code = err instanceof SyntaxError ? 'FST_ERR_CTP_INVALID_JSON_BODY' : err.code;
     const message = fastifyClientMessage(code, err.message, request);
-    return sendError(reply, new HttpError(err.statusCode, code ?? 'REQUEST_REFUSED', message));
+    // fastify's own codes (`FST_ERR_…`) pass through to the client as they are.
+    return sendError(reply, new HttpError(err.statusCode, (code ?? 'REQUEST_REFUSED') as ChangeflowErrorCode, message));
   }
   if (isPostgresUnavailable(err)) {
     request.log.warn({ err }, 'Postgres is unavailable; answered 503');

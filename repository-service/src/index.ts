@@ -10,7 +10,7 @@
 export type { RepositoryService, RepositoryServiceDependencies } from './app.js';
 export { buildApp, startRepositoryService } from './app.js';
 export type { RepositoryServiceConfig } from './config.js';
-export { CONFIG_DEFAULTS, CONFIG_VARIABLES, loadConfig, MAX_BULK_BATCH_SIZE, MIN_TOKEN_LENGTH } from './config.js';
+export { loadConfig, REPOSITORY_SERVICE_VARIABLES } from './config.js';
 export { HttpError, RequestValidationError } from './http-errors.js';
 export { MAX_RECORD_BYTES, NDJSON } from './import-routes.js';
 export { MAX_REPORTED_LINE_ERRORS } from './ndjson-import.js';

@@ -2,11 +2,11 @@
  * `npm run repository-service`: the reval write and query API. Reads its configuration from the
  * environment (see `config.ts` and the README), migrates, listens, and stops on SIGTERM or Ctrl-C.
  */
+import { stopOnSignals } from '@changeflow/app-kit';
 import { ConfigError, toError } from '@changeflow/errors';
 import { pino } from 'pino';
 import { startRepositoryService } from './app.js';
 import { loadConfig, type RepositoryServiceConfig } from './config.js';
-import { stopOnSignals } from './shutdown.js';
 
 let config: RepositoryServiceConfig;
 try {
@@ -20,7 +20,7 @@ try {
 const logger = pino({ level: config.logLevel, base: { app: 'changeflow-repository-service', pid: process.pid } });
 const starting = startRepositoryService(config, { logger });
 // A signal during start-up stops the service once it is up (or exits at once on the second signal).
-stopOnSignals({ logger, stop: () => starting.then((service) => service.stop()) });
+stopOnSignals({ logger, draining: 'in-flight requests', stop: () => starting.then((service) => service.stop()) });
 try {
   const service = await starting;
   logger.info(

@@ -1,23 +1,18 @@
 import {
   CONNECTION_INDEXES,
   connectionSearchParamsSchema,
-  type RevalIndexDatabase,
+  type RevalQueries,
   recommendationSearchParamsSchema,
-  searchConnections,
-  searchRecommendations,
 } from '@changeflow/reval';
 import type { FastifyInstance } from 'fastify';
-import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { HttpError } from './http-errors.js';
 import { connectionPageSchema, errorResponses, recommendationPageSchema } from './schemas.js';
 
 /** What the query routes need. */
 export interface QueryRouteDependencies {
-  /** The index store's database. */
-  indexDb: Kysely<RevalIndexDatabase>;
-  /** The index store's schema. */
-  indexSchema: string;
+  /** The reval queries, bound to the index store (its database and schema) at the composition root. */
+  queries: RevalQueries;
 }
 
 /**
@@ -27,7 +22,7 @@ export interface QueryRouteDependencies {
  * parameters.
  */
 export function registerQueryRoutes(app: FastifyInstance, deps: QueryRouteDependencies): void {
-  const { indexDb, indexSchema } = deps;
+  const { queries } = deps;
 
   app.route({
     method: 'GET',
@@ -46,7 +41,7 @@ export function registerQueryRoutes(app: FastifyInstance, deps: QueryRouteDepend
       response: { 200: recommendationPageSchema, ...errorResponses(400, 401, 500, 503) },
     },
     handler: (request) =>
-      searchRecommendations(indexDb, indexSchema, request.query as z.output<typeof recommendationSearchParamsSchema>),
+      queries.searchRecommendations(request.query as z.output<typeof recommendationSearchParamsSchema>),
   });
 
   for (const index of CONNECTION_INDEXES) {
@@ -66,7 +61,7 @@ export function registerQueryRoutes(app: FastifyInstance, deps: QueryRouteDepend
         response: { 200: connectionPageSchema, ...errorResponses(400, 401, 500, 503) },
       },
       handler: (request) =>
-        searchConnections(indexDb, indexSchema, index, request.query as z.output<typeof connectionSearchParamsSchema>),
+        queries.searchConnections(index, request.query as z.output<typeof connectionSearchParamsSchema>),
     });
   }
 

@@ -19,7 +19,7 @@ declare module 'fastify' {
 export type AccessScope = 'read' | 'write';
 
 /** One bad field: where (`body.programmeMemberships.0.startDate`, `query.pageNumber`) and why. */
-export const fieldIssueSchema = z.object({
+const fieldIssueSchema = z.object({
   path: z
     .string()
     .describe('The request part, then the field inside it: `body.gmcReferenceNumber`, `query.sortColumn`'),
@@ -54,7 +54,7 @@ export const writeResultSchema = z
 export type WriteResult = z.output<typeof writeResultSchema>;
 
 /** One refused line of an NDJSON import. */
-export const lineErrorSchema = z.object({
+const lineErrorSchema = z.object({
   line: z.number().int().describe('1-based line number in the body'),
   reason: z.string().describe('Why the line was refused: each bad field, or why it is not JSON'),
 });
@@ -87,7 +87,7 @@ export function errorResponses<const S extends readonly number[]>(
 }
 
 /** A master document as the query routes answer it (REVAL.md "The master index"). */
-export const masterDocumentSchema = z.object({
+const masterDocumentSchema = z.object({
   gmcReferenceNumber: z.string(),
   tcsPersonId: z.number().int().nullable(),
   conflictingTcsPersonIds: z.array(z.number().int()).describe('Other TCS people claiming the same GMC number'),

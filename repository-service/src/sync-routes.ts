@@ -14,7 +14,7 @@ export interface SyncRouteDependencies {
 }
 
 /** A sync job as the API answers it. */
-export const syncJobSchema = z.object({
+const syncJobSchema = z.object({
   id: z.string().describe('The job id'),
   state: z.enum(['pending', 'running', 'succeeded', 'failed']),
   step: z.string().describe('The step running or next: build-master, build-indexes, swap, catch-up, or done'),

@@ -39,7 +39,7 @@ export function writerOf(request: FastifyRequest): Pick<WriteContext, 'userId' |
 }
 
 /** The answer of a write, from the change that recorded it. */
-export function toWriteResult(change: RecordedChange | undefined): WriteResult {
+function toWriteResult(change: RecordedChange | undefined): WriteResult {
   // Each reval write records one change per record; none would mean the write did nothing.
   if (change === undefined) throw new Error('the write recorded no change');
   return {

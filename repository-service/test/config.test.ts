@@ -1,6 +1,9 @@
+import { VARIABLES } from '@changeflow/app-kit';
 import { ConfigError } from '@changeflow/errors';
 import { describe, expect, it } from 'vitest';
-import { CONFIG_DEFAULTS, loadConfig } from '../src/index.js';
+import { loadConfig } from '../src/index.js';
+
+const CONFIG_DEFAULTS = { DATABASE_URL: VARIABLES.DATABASE_URL.defaultValue };
 
 const TOKENS = { READ_TOKEN: 'r'.repeat(32), WRITE_TOKEN: 'w'.repeat(32) };
 
@@ -94,7 +97,7 @@ describe('loadConfig', () => {
     expect(bad).toThrow(/DATABASE_URL = "mysql:\/\/x": must be a postgres:\/\/ or postgresql:\/\/ URL/);
     expect(bad).toThrow(/PORT = "70000": must be a whole number from 0 to 65535/);
     expect(bad).toThrow(/BULK_BATCH_SIZE = "0": must be a whole number from 1 to 5000/);
-    expect(bad).toThrow(/INDEX_SCHEMA = "Reval-Index": must be a Postgres schema name/);
+    expect(bad).toThrow(/INDEX_SCHEMA = "Reval-Index": must be a lower-case Postgres identifier/);
     expect(bad).toThrow(/MIGRATE = "maybe": must be true or false/);
     expect(bad).toThrow(/repository-service\/README\.md, "Configuration"/);
   });

@@ -5,7 +5,7 @@
 # node, then installs the CLI into a fresh global prefix and runs `changeflow --help`, `migrate`,
 # `topology --apply` and `status` against Postgres and a local SNS/SQS. Needs `npm run build` first.
 source "$(dirname "$0")/stack.sh" packages
-packages=(errors aws semaphore outbox consumer reval cli)
+packages=(errors aws semaphore outbox consumer reval app-kit cli)
 
 echo "--- npm pack"
 mkdir -p "$work/tarballs"

@@ -54,6 +54,6 @@ export function exportLines(env: NodeJS.ProcessEnv, urls: RunningUrls): string[]
 }
 
 /** `value` as one word for a POSIX shell: bare when it is safe, else single-quoted. */
-export function shellQuote(value: string): string {
+function shellQuote(value: string): string {
   return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`;
 }

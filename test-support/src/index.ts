@@ -1,4 +1,5 @@
 export { testAwsClients, uniquePrefix } from './aws.js';
+export { testChangeMessage } from './change-message.js';
 export type { TestDatabase } from './database.js';
 export { useTestDatabase, withSearchPath } from './database.js';
 export type { SubscribedQueue } from './queues.js';

@@ -1,5 +1,6 @@
-import { GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { type AwsClients, createAwsClients } from '@changeflow/aws';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { type Database, openDatabase, openIndexDatabase } from '@changeflow/app-kit';
+import { type AwsClients, createAwsClients, findQueueUrl, QueueMissingError } from '@changeflow/aws';
 import {
   createWorkerRuntime,
   type WorkerDefinition,
@@ -7,17 +8,23 @@ import {
   workerSemaphoreKey,
   workerTopology,
 } from '@changeflow/consumer';
-import { ChangeflowError, toError } from '@changeflow/errors';
-import { createOutbox, migrateOutbox, type Outbox, type OutboxDatabase, type ScheduledJob } from '@changeflow/outbox';
-import { createSemaphore, type Semaphore } from '@changeflow/semaphore';
+import { toError } from '@changeflow/errors';
+import { createOutbox, migrateOutbox, type Outbox, type OutboxDatabase } from '@changeflow/outbox';
+import { createSemaphore, type ScheduledJob, type Semaphore } from '@changeflow/semaphore';
 import type { Kysely } from 'kysely';
 import { type Logger, pino } from 'pino';
 import { Registry } from 'prom-client';
 import { type AdminServer, startAdminServer } from './admin-server.js';
 import type { WorkersConfig } from './config.js';
-import { type AppDatabase, openDatabase } from './postgres.js';
 import { checkReadiness } from './readiness.js';
 import { registerScrapeMetrics, type ScrapedWorker } from './scrape-metrics.js';
+
+/**
+ * Connections of the app's pool. Each worker's run needs one now and then (slot refresh, failure
+ * records), as do the sweeper, retention, `/ready` and `/metrics`; handlers that use the app's `db`
+ * share it too.
+ */
+const POOL_SIZE = 10;
 
 /** What a worker factory gets: the app's own collaborators, so handlers need no connections of their own. */
 export interface WorkerContext {
@@ -71,8 +78,8 @@ export interface WorkersApp {
 
 /** What has been started so far; {@link stopAll} stops whatever is there, in order. */
 interface Started {
-  database?: AppDatabase;
-  indexDatabase?: AppDatabase;
+  database?: Database<OutboxDatabase>;
+  indexDatabase?: Database<OutboxDatabase>;
   jobs?: readonly ScheduledJob[];
   aws?: AwsClients;
   runtime?: WorkerRuntime;
@@ -100,13 +107,19 @@ export async function startWorkersApp(options: WorkersAppOptions): Promise<Worke
   const started: Started = { isStopping: false };
   const startedAt = performance.now();
   try {
-    started.database = await openDatabase(config.databaseUrl, logger, config.postgresTimeouts);
+    started.database = await openDatabase<OutboxDatabase>(config.databaseUrl, {
+      variable: 'DATABASE_URL',
+      logger,
+      poolSize: POOL_SIZE,
+      timeouts: config.postgresTimeouts,
+    });
     const { db } = started.database;
-    started.indexDatabase =
-      config.indexDatabaseUrl === config.databaseUrl
-        ? undefined
-        : await openDatabase(config.indexDatabaseUrl, logger, config.postgresTimeouts);
-    const indexDb = started.indexDatabase?.db ?? db;
+    started.indexDatabase = await openIndexDatabase<OutboxDatabase, OutboxDatabase>(started.database, config, {
+      logger,
+      poolSize: POOL_SIZE,
+      timeouts: config.postgresTimeouts,
+    });
+    const indexDb = started.indexDatabase.db;
     if (config.migrate) {
       await migrateOutbox(db);
       await options.migrate?.({ db, indexDb, config });
@@ -210,14 +223,9 @@ async function stopAll(started: Started, log: Logger): Promise<void> {
 async function scrapedWorker(sqs: SQSClient, worker: WorkerDefinition, prefix: string): Promise<ScrapedWorker> {
   const names = workerTopology(worker, prefix);
   const urlOf = async (queueName: string) => {
-    const answer = await sqs.send(new GetQueueUrlCommand({ QueueName: queueName }));
-    if (!answer.QueueUrl) {
-      throw new ChangeflowError(
-        'QUEUE_MISSING',
-        `GetQueueUrl ${queueName} answered without a URL; provision the topology`,
-      );
-    }
-    return answer.QueueUrl;
+    const url = await findQueueUrl(sqs, queueName);
+    if (!url) throw new QueueMissingError(`queue ${queueName} does not exist: provision the topology`);
+    return url;
   };
   return {
     name: worker.name,

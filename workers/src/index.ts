@@ -10,11 +10,8 @@
 export type { WorkerContext, WorkersApp, WorkersAppOptions, WorkersSource } from './app.js';
 export { startWorkersApp } from './app.js';
 export type { WorkersConfig } from './config.js';
-export { CONFIG_DEFAULTS, CONFIG_VARIABLES, loadConfig } from './config.js';
-export { PostgresUnreachableError } from './postgres.js';
+export { CONFIG_VARIABLES, loadConfig, WORKERS_VARIABLES } from './config.js';
 export type { DependencyCheck, ReadinessReport } from './readiness.js';
 export { READY_CHECK_TIMEOUT_MS } from './readiness.js';
 export { registeredJobs, registeredMigrations, registeredWorkers } from './registered-workers.js';
 export { SCRAPE_SOURCE_TIMEOUT_MS } from './scrape-metrics.js';
-export type { StopOnSignalsOptions } from './shutdown.js';
-export { EXIT_INTERRUPTED, stopOnSignals } from './shutdown.js';

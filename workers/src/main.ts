@@ -3,12 +3,19 @@
  * `config.ts` and the README), runs the registered workers with the outbox sweeper and retention,
  * serves `/health`, `/ready` and `/metrics` on `ADMIN_PORT`, and drains on SIGTERM or Ctrl-C.
  */
+import { stopOnSignals } from '@changeflow/app-kit';
 import { ConfigError, toError } from '@changeflow/errors';
 import { pino } from 'pino';
 import { startWorkersApp } from './app.js';
 import { loadConfig } from './config.js';
 import { registeredJobs, registeredMigrations, registeredWorkers } from './registered-workers.js';
-import { stopOnSignals } from './shutdown.js';
+
+/**
+ * Past the drain timeout, what stopping still does: hand the rest back (visibility 0), release the
+ * slots, stop the admin HTTP and close the pools. Past this too, the process exits with 1 and SQS
+ * visibility and lease expiry recover what it held.
+ */
+const HAND_BACK_MS = 30_000;
 
 let config: ReturnType<typeof loadConfig>;
 try {
@@ -28,7 +35,12 @@ const starting = startWorkersApp({
   logger,
 });
 // A signal during start-up stops the app once it is up (or exits at once on the second signal).
-stopOnSignals({ logger, stop: () => starting.then((app) => app.stop()) });
+stopOnSignals({
+  logger,
+  draining: 'in-flight messages',
+  deadlineMs: config.drainTimeoutMs + HAND_BACK_MS,
+  stop: () => starting.then((app) => app.stop()),
+});
 try {
   const app = await starting;
   logger.info(

@@ -1,9 +1,7 @@
 import type { WorkerDefinition } from '@changeflow/consumer';
-import type { ScheduledJob } from '@changeflow/outbox';
 import {
   createRevalDailyJob,
-  createRevalIndexWorker,
-  createRevalSyncWorker,
+  createRevalWorkers,
   DEFAULT_DESIGNATED_BODIES,
   migrateRevalIndex,
   migrateRevalPrimary,
@@ -11,6 +9,7 @@ import {
   type RevalDatabase,
   untypedDb,
 } from '@changeflow/reval';
+import type { ScheduledJob } from '@changeflow/semaphore';
 import type { Kysely } from 'kysely';
 import type { WorkerContext, WorkersAppOptions } from './app.js';
 
@@ -29,12 +28,14 @@ function stores(context: WorkerContext): ProjectionStores {
 }
 
 /**
- * The workers this deployment runs: the reval index projection and the full sync. Each gets its
- * queue, DLQ and subscriptions from its definition (`CHANGEFLOW_PROVISION=true` creates them).
+ * The workers this deployment runs: `@changeflow/reval`'s `REVAL_WORKERS` (the index projection and
+ * the full sync), each declaration bound to its handler here, at start. Each gets its queue, DLQ and
+ * subscriptions from its declaration (`CHANGEFLOW_PROVISION=true` creates them); the CLI reads the
+ * same list.
  */
 export function registeredWorkers(context: WorkerContext): WorkerDefinition[] {
-  const outbox = context.outbox as unknown as Parameters<typeof createRevalSyncWorker>[0]['outbox'];
-  return [createRevalIndexWorker(stores(context)), createRevalSyncWorker({ ...stores(context), outbox })];
+  const outbox = context.outbox as unknown as Parameters<typeof createRevalWorkers>[0]['outbox'];
+  return createRevalWorkers({ ...stores(context), outbox });
 }
 
 /** Timer jobs beside the workers: the reval daily recompute (one instance of the cluster a day). */

@@ -1,4 +1,5 @@
-import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { queueDepth } from '@changeflow/aws';
 import { toError } from '@changeflow/errors';
 import { type OutboxDatabase, type OutboxMetrics, unpublishedStats } from '@changeflow/outbox';
 import type { Semaphore } from '@changeflow/semaphore';
@@ -71,8 +72,8 @@ export function registerScrapeMetrics(deps: ScrapeMetricsDependencies): ScrapeMe
           try {
             const signal = AbortSignal.timeout(SCRAPE_SOURCE_TIMEOUT_MS);
             const [main, dlq] = await Promise.all([
-              queueDepth(deps.sqs, worker.queueUrl, signal),
-              queueDepth(deps.sqs, worker.deadLetterQueueUrl, signal),
+              queueDepth(deps.sqs, worker.queueUrl, { abortSignal: signal }),
+              queueDepth(deps.sqs, worker.deadLetterQueueUrl, { abortSignal: signal }),
             ]);
             for (const [queue, depth] of [
               ['main', main],
@@ -127,23 +128,5 @@ export function registerScrapeMetrics(deps: ScrapeMetricsDependencies): ScrapeMe
         warn(err, 'outbox');
       }
     },
-  };
-}
-
-async function queueDepth(
-  sqs: SQSClient,
-  queueUrl: string,
-  signal: AbortSignal,
-): Promise<{ visible: number; inFlight: number }> {
-  const answer = await sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: queueUrl,
-      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-    }),
-    { abortSignal: signal },
-  );
-  return {
-    visible: Number(answer.Attributes?.ApproximateNumberOfMessages ?? 0),
-    inFlight: Number(answer.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0),
   };
 }

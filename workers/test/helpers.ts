@@ -3,11 +3,11 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { CreateTopicCommand, PublishBatchCommand, type SNSClient } from '@aws-sdk/client-sns';
-import { GetQueueAttributesCommand, GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { AwsClients } from '@changeflow/aws';
+import { GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { type AwsClients, queueDepth as readQueueDepth } from '@changeflow/aws';
 import { defineWorker, provision, type WorkerDefinition, workerTopology } from '@changeflow/consumer';
 import { type ChangeMessage, encodeChangeMessageBody, migrateOutbox, topicName } from '@changeflow/outbox';
-import { SOURCE_NODE_ARGS, type TestDatabase, useTestDatabase } from '@changeflow/test-support';
+import { SOURCE_NODE_ARGS, type TestDatabase, testChangeMessage, useTestDatabase } from '@changeflow/test-support';
 import type { Kysely } from 'kysely';
 import { afterEach, inject } from 'vitest';
 import { createHandledTable, type TestTables, type TestWorkerSpec } from './fixtures/test-workers.js';
@@ -229,16 +229,8 @@ export async function queueUrlOf(
 
 /** Messages waiting (visible) and received but not deleted (in flight) in a queue. */
 export async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<{ visible: number; inFlight: number }> {
-  const answer = await sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: queueUrl,
-      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-    }),
-  );
-  return {
-    visible: Number(answer.Attributes?.ApproximateNumberOfMessages),
-    inFlight: Number(answer.Attributes?.ApproximateNumberOfMessagesNotVisible),
-  };
+  const { visible, inFlight } = await readQueueDepth(sqs, queueUrl);
+  return { visible, inFlight };
 }
 
 let nextChangeNumber = 1;
@@ -247,16 +239,7 @@ let nextChangeNumber = 1;
 export function testChanges(objectType: string, count: number): ChangeMessage[] {
   return Array.from({ length: count }, () => {
     const changeNumber = String(nextChangeNumber++);
-    return {
-      changeNumber,
-      objectType,
-      objectId: `object-${changeNumber}`,
-      objectVersion: 1,
-      changeType: 'UPDATE' as const,
-      timestamp: new Date().toISOString(),
-      userId: 'test',
-      traceparent: null,
-    };
+    return testChangeMessage({ changeNumber, objectType, objectId: `object-${changeNumber}`, userId: 'test' });
   });
 }
 

@@ -1,10 +1,11 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:net';
+import { PostgresUnreachableError } from '@changeflow/app-kit';
 import { defineWorker } from '@changeflow/consumer';
 import { uniquePrefix, waitFor, withSearchPath } from '@changeflow/test-support';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { loadConfig, PostgresUnreachableError, startWorkersApp } from '../src/index.js';
+import { loadConfig, startWorkersApp } from '../src/index.js';
 import { MAIN_SCRIPT, spawnScript, startMain, useWorkersTestDatabase, workerEnv } from './helpers.js';
 
 const testDb = useWorkersTestDatabase('workers_start');

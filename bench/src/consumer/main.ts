@@ -9,8 +9,8 @@
 import { randomBytes } from 'node:crypto';
 import { availableParallelism, loadavg } from 'node:os';
 import { CreateTopicCommand, DeleteTopicCommand } from '@aws-sdk/client-sns';
-import { DeleteQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { type AwsClients, awsOptionsFromEnv, createAwsClients } from '@changeflow/aws';
+import { DeleteQueueCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { type AwsClients, awsOptionsFromEnv, createAwsClients, queueDepth } from '@changeflow/aws';
 import {
   createWorkerRuntime,
   defineWorker,
@@ -187,14 +187,9 @@ async function depthOf(sqs: SQSClient, queueUrls: readonly string[]): Promise<{ 
   let visible = 0;
   let inFlight = 0;
   for (const queueUrl of queueUrls) {
-    const answer = await sqs.send(
-      new GetQueueAttributesCommand({
-        QueueUrl: queueUrl,
-        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-      }),
-    );
-    visible += Number(answer.Attributes?.ApproximateNumberOfMessages ?? 0);
-    inFlight += Number(answer.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
+    const depth = await queueDepth(sqs, queueUrl);
+    visible += depth.visible;
+    inFlight += depth.inFlight;
   }
   return { visible, inFlight };
 }

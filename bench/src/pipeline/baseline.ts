@@ -26,7 +26,7 @@ import { type GmcBlock, gmcDoctorInput, gmcNumberOf } from './gmc-records.js';
  */
 
 /** One side of the baseline: transactions and changes per second. */
-export interface BaselineSide {
+interface BaselineSide {
   readonly transactionsPerSecond: number;
   readonly changesPerSecond: number;
 }

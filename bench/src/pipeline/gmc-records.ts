@@ -7,7 +7,7 @@ import { type GmcDoctorInput, gmcDoctorInputSchema } from '@changeflow/reval';
  */
 
 /** The first digit of a phase's GMC numbers; 7 more digits number its records. */
-export const GMC_BLOCKS = {
+const GMC_BLOCKS = {
   warmUpSingles: 0,
   warmUpImports: 1,
   bulk: 2,
@@ -23,7 +23,7 @@ export const GMC_BLOCKS = {
 export type GmcBlock = keyof typeof GMC_BLOCKS;
 
 /** Records one block can number (7 digits). Every option that sizes a phase stays below it. */
-export const MAX_RECORDS_PER_BLOCK = 10_000_000;
+const MAX_RECORDS_PER_BLOCK = 10_000_000;
 
 /** An inclusive range of GMC numbers: the records `0 … count − 1` of a block. */
 export interface GmcRange {

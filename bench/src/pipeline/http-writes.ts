@@ -29,7 +29,7 @@ export interface WriteTiming {
 }
 
 /** What a `POST` NDJSON import answered (repository-service `bulkImportResultSchema`). */
-export interface ImportAnswer extends WriteTiming {
+interface ImportAnswer extends WriteTiming {
   readonly received: number;
   readonly accepted: number;
   readonly rejected: number;
@@ -37,7 +37,7 @@ export interface ImportAnswer extends WriteTiming {
 }
 
 /** A write the service refused or failed: the status and the start of its answer. */
-export class WriteRefusedError extends Error {
+class WriteRefusedError extends Error {
   override readonly name = 'WriteRefusedError';
   constructor(
     readonly status: number,

@@ -9,7 +9,7 @@ import type { GmcRange } from './gmc-records.js';
  */
 
 /** Rows of `master` in `range` (a primary-key range scan). */
-export async function countProjected(db: Kysely<unknown>, indexSchema: string, range: GmcRange): Promise<number> {
+async function countProjected(db: Kysely<unknown>, indexSchema: string, range: GmcRange): Promise<number> {
   const { rows } = await sql<{ count: string }>`
     select count(*) as count from ${sql.id(indexSchema, 'master')}
     where gmc_reference_number between ${range.first} and ${range.last}`.execute(db);
@@ -49,7 +49,7 @@ export async function waitForProjected(
 }
 
 /** When one GMC number's master row was first seen, and the `projected_at` it had then. */
-export interface Sighting {
+interface Sighting {
   /** `performance.now()` when the poll that first returned the row answered. */
   readonly seenAt: number;
   /** `projected_at` (epoch ms): the start of the projection's transaction, by the database clock. */

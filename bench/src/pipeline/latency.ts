@@ -64,7 +64,7 @@ const SIGHTING_POLL_MS = 10;
  * service cannot keep up with the rate, every later write would only queue, and the run must end.
  * The figures then describe the writes sent, and `overloaded` says the rate was not sustained.
  */
-export const OVERLOAD_SECONDS = 2;
+const OVERLOAD_SECONDS = 2;
 /** Connections for the open-loop writes: enough that answers taking 60 ms never queue at 2,000/s. */
 export const STEADY_RATE_SOCKETS = 128;
 

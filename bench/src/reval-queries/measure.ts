@@ -1,11 +1,10 @@
 import { performance } from 'node:perf_hooks';
 import {
   connectionSearchParamsSchema,
+  createRevalQueries,
   PAGE_SIZE,
   type RevalIndexDatabase,
   recommendationSearchParamsSchema,
-  searchConnections,
-  searchRecommendations,
 } from '@changeflow/reval';
 import { type Kysely, sql } from 'kysely';
 // The count-strategy comparison rebuilds the lists' statements a way the package deliberately does not
@@ -39,10 +38,10 @@ export interface WorkloadSamples {
 const SLOWEST_KEPT = 5;
 
 /** Answers one request through the public query functions, as the HTTP layer will. */
-export function runSpec(db: Kysely<RevalIndexDatabase>, schema: string, spec: QuerySpec): Promise<unknown> {
+function runSpec(db: Kysely<RevalIndexDatabase>, schema: string, spec: QuerySpec): Promise<unknown> {
   return spec.kind === 'recommendation'
-    ? searchRecommendations(db, schema, spec.params)
-    : searchConnections(db, schema, spec.index, spec.params);
+    ? createRevalQueries(db, schema).searchRecommendations(spec.params)
+    : createRevalQueries(db, schema).searchConnections(spec.index, spec.params);
 }
 
 /**

@@ -8,14 +8,14 @@ import type { ServiceProcess } from '../support/service-process.js';
  * unreachable (proxy down, the emulator keeps running), the SNS/SQS process itself SIGKILLed and
  * restarted on its data directory, and Postgres backends terminated.
  */
-export const FAULT_KINDS = [
+const FAULT_KINDS = [
   'kill-repository-service',
   'kill-workers',
   'sns-sqs-outage',
   'kill-sns-sqs',
   'terminate-postgres-backends',
 ] as const;
-export type FaultKind = (typeof FAULT_KINDS)[number];
+type FaultKind = (typeof FAULT_KINDS)[number];
 
 /** How the faults are spaced and how long each lasts. */
 export interface FaultTiming {

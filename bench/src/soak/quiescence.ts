@@ -1,11 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   ChangeMessageVisibilityBatchCommand,
-  GetQueueAttributesCommand,
   ListQueuesCommand,
   type Message,
   ReceiveMessageCommand,
 } from '@aws-sdk/client-sqs';
+import { queueDepth } from '@changeflow/aws';
 import { decodeChangeMessageBody } from '@changeflow/outbox';
 import { sql } from 'kysely';
 import type { Cluster } from '../support/cluster.js';
@@ -38,21 +38,8 @@ async function clusterQueues(cluster: Cluster): Promise<{ queues: string[]; dead
 }
 
 async function depth(cluster: Cluster, url: string): Promise<number> {
-  const { Attributes = {} } = await cluster.directAws.sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: url,
-      AttributeNames: [
-        'ApproximateNumberOfMessages',
-        'ApproximateNumberOfMessagesNotVisible',
-        'ApproximateNumberOfMessagesDelayed',
-      ],
-    }),
-  );
-  return (
-    Number(Attributes.ApproximateNumberOfMessages ?? 0) +
-    Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0) +
-    Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0)
-  );
+  const { visible, inFlight, delayed } = await queueDepth(cluster.directAws.sqs, url);
+  return visible + inFlight + delayed;
 }
 
 const nameOf = (url: string) => url.slice(url.lastIndexOf('/') + 1);

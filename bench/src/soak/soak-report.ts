@@ -5,7 +5,7 @@ import type { Backlog, DeadLetter } from './quiescence.js';
 import type { WriteLoadStats } from './write-load.js';
 
 /** How long a wait for quiescence took, and whether it gave up. */
-export interface Settling {
+interface Settling {
   readonly backlog: Backlog;
   readonly timedOut: boolean;
   readonly waitedMs: number;
@@ -47,7 +47,7 @@ const POISONED_OBJECT = `gmc-doctor/${POISONED_GMC_NUMBER}`;
 const FAILURE_CHARS = 4_000;
 
 /** Dead letters that hold anything but the poisoned doctor's changes. */
-export function unexpectedDeadLetters(letters: readonly DeadLetter[]): DeadLetter[] {
+function unexpectedDeadLetters(letters: readonly DeadLetter[]): DeadLetter[] {
   return letters.filter((letter) => letter.objects.some((object) => object !== POISONED_OBJECT));
 }
 

@@ -3,7 +3,7 @@ import { addDays, DEFAULT_DESIGNATED_BODIES } from '@changeflow/reval';
 import { retryAfterMs } from '../support/retry-after.js';
 
 /** First GMC number of the soak's doctors; the poisoned one lies outside their range. */
-export const FIRST_GMC_NUMBER = 7_000_000;
+const FIRST_GMC_NUMBER = 7_000_000;
 /** Longest a write keeps retrying (service down, SNS/SQS down, backend killed) before it is given up. */
 const WRITE_GIVE_UP_MS = 60_000;
 /** One request's own limit: a service SIGKILLed mid-request leaves the socket to time out. */

@@ -1,7 +1,7 @@
 import { type AwsLocalProcess, startAwsLocalProcess } from '@changeflow/test-support/aws-local-process';
 
 // The child-process emulator lives in test-support, shared with the durability test of @changeflow/aws.
-export type { AwsLocalProcess, AwsLocalProcessOptions } from '@changeflow/test-support/aws-local-process';
+export type { AwsLocalProcess } from '@changeflow/test-support/aws-local-process';
 export { startAwsLocalProcess } from '@changeflow/test-support/aws-local-process';
 
 /** An SNS/SQS endpoint for a benchmark to use. */

@@ -26,7 +26,7 @@ export function wholeNumber(what: string): (value: string) => number {
 }
 
 /** The highest change number: `change_number` is a Postgres bigint. */
-export const MAX_CHANGE_NUMBER = 9_223_372_036_854_775_807n;
+const MAX_CHANGE_NUMBER = 9_223_372_036_854_775_807n;
 
 /** A change number: a bigint as a decimal string from 0 to {@link MAX_CHANGE_NUMBER} (`--from`, `--to`). */
 export function changeNumber(flag: string): (value: string) => string {

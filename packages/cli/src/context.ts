@@ -1,5 +1,6 @@
+import type { Database } from '@changeflow/app-kit';
 import { type AwsClients, createAwsClients } from '@changeflow/aws';
-import type { SqsAccess, WorkerDefinition } from '@changeflow/consumer';
+import type { SqsAccess, WorkerDeclaration } from '@changeflow/consumer';
 import { asOutboxDb, type OutboxDatabase } from '@changeflow/outbox';
 import type { RevalDatabase } from '@changeflow/reval';
 import type { Kysely } from 'kysely';
@@ -28,10 +29,10 @@ export class CommandContext {
   readonly progress: Progress;
   readonly logger: Logger;
   readonly signal: AbortSignal | undefined;
-  readonly #listWorkers: (context: CommandContext) => readonly WorkerDefinition[];
-  #workers: readonly WorkerDefinition[] | undefined;
-  #db: Promise<Kysely<RevalDatabase>> | undefined;
-  #indexDb: Promise<Kysely<unknown>> | undefined;
+  /** The workers whose queues and slots the CLI knows: declarations, no handlers. */
+  readonly workers: readonly WorkerDeclaration[];
+  #db: Promise<Database<RevalDatabase>> | undefined;
+  #indexDb: Promise<Database<unknown>> | undefined;
   #aws: AwsClients | undefined;
 
   constructor(options: {
@@ -39,28 +40,22 @@ export class CommandContext {
     output: Output;
     progress: Progress;
     stderr: NodeJS.WritableStream;
-    /** Lists the workers the CLI knows; called once, on first use. */
-    workers: (context: CommandContext) => readonly WorkerDefinition[];
+    /** The workers the CLI knows. */
+    workers: readonly WorkerDeclaration[];
     signal?: AbortSignal;
   }) {
     this.config = options.config;
     this.output = options.output;
     this.progress = options.progress;
-    this.#listWorkers = options.workers;
+    this.workers = options.workers;
     this.signal = options.signal;
     this.logger = pino({ level: options.config.logLevel, base: { component: 'changeflow-cli' } }, options.stderr);
   }
 
-  /** The workers whose queues and slots the CLI knows. */
-  get workers(): readonly WorkerDefinition[] {
-    this.#workers ??= this.#listWorkers(this);
-    return this.#workers;
-  }
-
   /** Postgres at `DATABASE_URL` (the primary database: reval tables and the outbox's), checked reachable. */
-  db(): Promise<Kysely<RevalDatabase>> {
-    this.#db ??= connectDatabase<RevalDatabase>(this.config.databaseUrl);
-    return this.#db;
+  async db(): Promise<Kysely<RevalDatabase>> {
+    this.#db ??= connectDatabase<RevalDatabase>(this.config.databaseUrl, 'DATABASE_URL', this.logger);
+    return (await this.#db).db;
   }
 
   /** {@link db} as the outbox's queries take it. */
@@ -69,9 +64,9 @@ export class CommandContext {
   }
 
   /** Postgres at `INDEX_DATABASE_URL` (which may equal `DATABASE_URL`), checked reachable. */
-  indexDb(): Promise<Kysely<unknown>> {
-    this.#indexDb ??= connectDatabase<unknown>(this.config.indexDatabaseUrl, 'INDEX_DATABASE_URL');
-    return this.#indexDb;
+  async indexDb(): Promise<Kysely<unknown>> {
+    this.#indexDb ??= connectDatabase<unknown>(this.config.indexDatabaseUrl, 'INDEX_DATABASE_URL', this.logger);
+    return (await this.#indexDb).db;
   }
 
   /** The SNS/SQS clients, built by `@changeflow/aws` from the configuration. */
@@ -91,7 +86,7 @@ export class CommandContext {
     const pending = [this.#db, this.#indexDb].filter((db) => db !== undefined);
     this.#db = undefined;
     this.#indexDb = undefined;
-    await Promise.all(pending.map((db) => db.then((opened) => opened.destroy()).catch(() => {})));
+    await Promise.all(pending.map((db) => db.then((opened) => opened.close()).catch(() => {})));
     this.#aws?.destroy();
     this.#aws = undefined;
   }

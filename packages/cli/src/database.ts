@@ -1,26 +1,22 @@
-import { Kysely, PostgresDialect, sql } from 'kysely';
-import pg from 'pg';
+import { type Database, openDatabase, PostgresUnreachableError } from '@changeflow/app-kit';
+import { type Kysely, sql } from 'kysely';
+import type { Logger } from 'pino';
 import { explainPostgresError } from './errors.js';
 
-/** How long the CLI waits for a Postgres connection before it says Postgres is unreachable. */
-const CONNECT_TIMEOUT_MS = 5000;
+/** Connections of a command's pool: a command runs a few queries side by side at most. */
+const POOL_SIZE = 4;
 
 /**
  * Opens a small pool on `url` and checks it answers, so an unreachable Postgres fails at once with
- * what to do (`DatabaseUnreachableError`) rather than in the middle of a command. Destroy it when done.
+ * what to do (`DatabaseUnreachableError`, naming the CLI's flag too) rather than in the middle of a
+ * command. Close it when done.
  */
-export async function connectDatabase<DB>(url: string, variable = 'DATABASE_URL'): Promise<Kysely<DB>> {
-  const pool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
-  // An idle client that loses its server emits 'error' on the pool; without a listener it would crash the CLI.
-  pool.on('error', () => {});
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+export async function connectDatabase<DB>(url: string, variable: string, logger: Logger): Promise<Database<DB>> {
   try {
-    await sql`select 1`.execute(db);
+    return await openDatabase<DB>(url, { variable, logger, poolSize: POOL_SIZE });
   } catch (err) {
-    await db.destroy().catch(() => {});
-    throw explainPostgresError(err, url, variable);
+    throw explainPostgresError(err instanceof PostgresUnreachableError ? err.cause : err, url, variable);
   }
-  return db;
 }
 
 /** Whether a table is visible on the connection's search_path (a table of a later issue may not exist yet). */

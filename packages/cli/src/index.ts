@@ -54,7 +54,6 @@ export type {
   RepublishResult,
 } from '@changeflow/outbox';
 export { createRateLimiter, republishChanges, silentProgress } from '@changeflow/outbox';
-export { deploymentWorkers } from '@changeflow/reval';
 export { renderDeadLetterList } from './commands/dlq-list.js';
 export { renderPurge } from './commands/dlq-purge.js';
 export { renderReplay, replayExitCode } from './commands/dlq-replay.js';
@@ -75,7 +74,7 @@ export {
   topologyTemplate,
 } from './commands/topology.js';
 export type { CliConfig, ConfigOverrides } from './config.js';
-export { CONFIG_DEFAULTS, CONFIG_VARIABLES, loadConfig } from './config.js';
+export { CLI_VARIABLES, loadConfig } from './config.js';
 export {
   AwsUnreachableError,
   DatabaseUnreachableError,

@@ -1,5 +1,5 @@
-import type { WorkerDefinition } from '@changeflow/consumer';
-import { deploymentWorkers } from '@changeflow/reval';
+import type { WorkerDeclaration } from '@changeflow/consumer';
+import { REVAL_WORKERS } from '@changeflow/reval';
 import { Command, CommanderError } from 'commander';
 import { registerDlqListCommand } from './commands/dlq-list.js';
 import { registerDlqPurgeCommand } from './commands/dlq-purge.js';
@@ -24,8 +24,8 @@ export interface CliIo {
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
   /** Aborted on SIGINT/SIGTERM: long commands stop after the batch in hand and report what they did. */
   signal?: AbortSignal;
-  /** The workers whose queues the CLI knows. @defaultValue {@link deploymentWorkers} */
-  workers?: () => readonly WorkerDefinition[];
+  /** The workers whose queues the CLI knows. @defaultValue `REVAL_WORKERS`, the list the workers deployment runs */
+  workers?: () => readonly WorkerDeclaration[];
 }
 
 /** The options every command takes. */
@@ -111,7 +111,7 @@ export function createProgram(io: CliIo, setExitCode: (code: ExitCode) => void):
         output: createOutput(io, globals.json === true),
         progress: createProgress({ stream: io.stderr, isTTY: io.stderr.isTTY === true }),
         stderr: io.stderr,
-        workers: (created) => io.workers?.() ?? deploymentWorkers(created.aws().sns),
+        workers: io.workers?.() ?? REVAL_WORKERS,
         signal: io.signal,
       });
       try {

@@ -1,8 +1,7 @@
 import type { Progress, ProgressTask } from '@changeflow/outbox';
 import cliProgress from 'cli-progress';
 
-export type { Progress, ProgressTask } from '@changeflow/outbox';
-export { silentProgress } from '@changeflow/outbox';
+export type { Progress } from '@changeflow/outbox';
 
 /** Where progress goes and how. */
 export interface ProgressOptions {

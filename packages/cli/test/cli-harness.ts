@@ -4,13 +4,13 @@ import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import {
   DeleteMessageBatchCommand,
-  GetQueueAttributesCommand,
   type Message,
   type MessageAttributeValue,
   ReceiveMessageCommand,
   SendMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
+import { queueDepth } from '@changeflow/aws';
 import { type ProvisionedWorker, recordFailure } from '@changeflow/consumer';
 import {
   type ChangeMessage,
@@ -18,7 +18,7 @@ import {
   encodeChangeMessageBody,
   type OutboxDatabase,
 } from '@changeflow/outbox';
-import { SOURCE_NODE_ARGS } from '@changeflow/test-support';
+import { SOURCE_NODE_ARGS, testChangeMessage } from '@changeflow/test-support';
 import type { Kysely } from 'kysely';
 import { inject } from 'vitest';
 import { type CliIo, type ExitCode, runCli } from '../src/index.js';
@@ -110,16 +110,7 @@ export function watchChild(child: ChildProcess): { stdout(): string; stderr(): s
 
 /** A change message of `objectType`/`objectId` with this change number. */
 export function change(changeNumber: string, objectId: string, objectType = 'trainee'): ChangeMessage {
-  return {
-    changeNumber,
-    objectType,
-    objectId,
-    objectVersion: 1,
-    changeType: 'UPDATE',
-    timestamp: new Date().toISOString(),
-    userId: null,
-    traceparent: null,
-  };
+  return testChangeMessage({ changeNumber, objectId, objectType });
 }
 
 /** What {@link deadLetter} put in the DLQ. */
@@ -208,16 +199,8 @@ export async function drainQueue(sqs: SQSClient, queueUrl: string): Promise<Mess
 
 /** SQS's approximate counts of a queue (visible + in flight). */
 export async function messagesIn(sqs: SQSClient, queueUrl: string): Promise<number> {
-  const answer = await sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: queueUrl,
-      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-    }),
-  );
-  return (
-    Number(answer.Attributes?.ApproximateNumberOfMessages ?? 0) +
-    Number(answer.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0)
-  );
+  const { visible, inFlight } = await queueDepth(sqs, queueUrl);
+  return visible + inFlight;
 }
 
 /** Change numbers in the bodies of these messages, one entry per delivery. */

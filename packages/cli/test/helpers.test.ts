@@ -1,7 +1,11 @@
 import { PassThrough } from 'node:stream';
+import { VARIABLES } from '@changeflow/app-kit';
 import { ConfigError } from '@changeflow/errors';
 import { describe, expect, it } from 'vitest';
-import { CONFIG_DEFAULTS, createProgress, createRateLimiter, loadConfig } from '../src/index.js';
+import { createProgress, createRateLimiter, loadConfig } from '../src/index.js';
+
+const CONFIG_DEFAULTS = { DATABASE_URL: VARIABLES.DATABASE_URL.defaultValue };
+
 import { parseSince } from '../src/since.js';
 
 function capture(isTTY: boolean): { stream: PassThrough & { isTTY?: boolean; columns?: number }; text(): string } {

@@ -1,9 +1,10 @@
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { provision } from '@changeflow/consumer';
 import { encodeChangeMessageBody, migrateOutbox, type OutboxDatabase } from '@changeflow/outbox';
+import { REVAL_WORKERS } from '@changeflow/reval';
 import { testAwsClients, uniquePrefix, useTestDatabase, waitFor } from '@changeflow/test-support';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type DlqReplayResult, deploymentWorkers } from '../src/index.js';
+import type { DlqReplayResult } from '../src/index.js';
 import {
   change,
   changeNumbersIn,
@@ -22,7 +23,7 @@ afterAll(() => aws.destroy());
 
 async function provisioned(label: string) {
   const prefix = uniquePrefix(label);
-  const [worker] = await provision(aws, deploymentWorkers(aws.sns), prefix);
+  const [worker] = await provision(aws, REVAL_WORKERS, prefix);
   if (!worker) throw new Error('no worker provisioned');
   return { prefix, worker, env: cliEnv(testDb().url, prefix) };
 }

@@ -1,4 +1,4 @@
-import type { WorkerDefinition } from './define-worker.js';
+import type { WorkerDeclaration } from './define-worker.js';
 import { workerTopology } from './topology.js';
 
 /** A CloudFormation template, as a plain object ready for `JSON.stringify`. */
@@ -14,7 +14,7 @@ export interface CloudFormationTemplate {
  * queues with their DLQs and RedrivePolicy, queue policies and raw-delivery subscriptions. Derived
  * from the same worker definitions, so code and infrastructure cannot drift apart.
  */
-export function cloudFormationTemplate(workers: readonly WorkerDefinition[], prefix: string): CloudFormationTemplate {
+export function cloudFormationTemplate(workers: readonly WorkerDeclaration[], prefix: string): CloudFormationTemplate {
   const resources: CloudFormationTemplate['Resources'] = {};
   const outputs: CloudFormationTemplate['Outputs'] = {};
   const topicIds = new Map<string, string>();

@@ -28,8 +28,13 @@ export type {
 export { replayDeadLetters } from './dead-letters/replay-dead-letters.js';
 export type { DlqShowDependencies, DlqShowOptions, DlqShowResult } from './dead-letters/show-dead-letter.js';
 export { showDeadLetter } from './dead-letters/show-dead-letter.js';
-export type { WorkerDefinition, WorkerDefinitionInput } from './define-worker.js';
-export { defineWorker, workerDefinitionSchema } from './define-worker.js';
+export type {
+  WorkerDeclaration,
+  WorkerDeclarationInput,
+  WorkerDefinition,
+  WorkerDefinitionInput,
+} from './define-worker.js';
+export { declareWorker, defineWorker, workerDeclarationSchema } from './define-worker.js';
 export { FatalError, TopologyError } from './errors.js';
 export type { ConsumerMetrics } from './metrics.js';
 export { consumerMetrics } from './metrics.js';

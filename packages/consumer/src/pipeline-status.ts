@@ -3,7 +3,7 @@ import { type OutboxDatabase, unpublishedStats } from '@changeflow/outbox';
 import type { Semaphore, SlotHolder } from '@changeflow/semaphore';
 import type { Kysely } from 'kysely';
 import { findQueueUrl, type QueueDepth, queueDepth, type SqsAccess } from './dead-letters/queues.js';
-import type { WorkerDefinition } from './define-worker.js';
+import type { WorkerDeclaration } from './define-worker.js';
 import { countDeadLettered } from './queries/failed-messages.js';
 import { workerSemaphoreKey, workerTopology } from './topology.js';
 
@@ -18,7 +18,7 @@ export interface PipelineStatusDependencies {
   databaseUrl: string;
   sqs: SqsAccess;
   semaphore: Semaphore;
-  workers: readonly WorkerDefinition[];
+  workers: readonly WorkerDeclaration[];
   prefix: string;
 }
 

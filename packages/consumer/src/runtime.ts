@@ -1,15 +1,10 @@
 import { EventEmitter } from 'node:events';
 import type { SNSClient } from '@aws-sdk/client-sns';
-import { GetQueueUrlCommand, QueueDoesNotExist, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { findQueueUrl, QueueMissingError } from '@changeflow/aws';
 import { ChangeflowError, parseOptions, toError } from '@changeflow/errors';
-import {
-  asOutboxDb,
-  createScheduledJob,
-  defaultHolder,
-  type OutboxDatabase,
-  type ScheduledJob,
-} from '@changeflow/outbox';
-import type { Semaphore } from '@changeflow/semaphore';
+import { asOutboxDb, type OutboxDatabase } from '@changeflow/outbox';
+import { createScheduledJob, defaultHolder, type ScheduledJob, type Semaphore } from '@changeflow/semaphore';
 import type { Kysely } from 'kysely';
 import { type Logger, pino } from 'pino';
 import { Registry } from 'prom-client';
@@ -221,22 +216,18 @@ class Runtime extends EventEmitter<WorkerRuntimeEvents> implements WorkerRuntime
 }
 
 async function queueUrl(sqs: SQSClient, name: string): Promise<string> {
+  let url: string | undefined;
   try {
-    const answer = await sqs.send(new GetQueueUrlCommand({ QueueName: name }));
-    if (answer.QueueUrl) return answer.QueueUrl;
+    url = await findQueueUrl(sqs, name);
   } catch (err) {
-    if (!(err instanceof QueueDoesNotExist)) {
-      throw new ChangeflowError(
-        'QUEUE_UNREACHABLE',
-        `cannot look up queue ${name}: ${toError(err).message}; check AWS_ENDPOINT_URL and credentials`,
-        {
-          cause: err,
-        },
-      );
-    }
+    throw new ChangeflowError(
+      'QUEUE_UNREACHABLE',
+      `cannot look up queue ${name}: ${toError(err).message}; check AWS_ENDPOINT_URL and credentials`,
+      { cause: err },
+    );
   }
-  throw new ChangeflowError(
-    'QUEUE_MISSING',
+  if (url) return url;
+  throw new QueueMissingError(
     `queue ${name} does not exist: provision the topology first (\`changeflow topology --apply\`, or start the workers with CHANGEFLOW_PROVISION=true)`,
   );
 }

@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { toError } from '@changeflow/errors';
 import { topicName } from '@changeflow/outbox';
-import type { WorkerDefinition } from './define-worker.js';
+import type { WorkerDeclaration } from './define-worker.js';
 import { TopologyError } from './errors.js';
 
 /** SQS keeps a message at most 14 days; dead letters should wait for a person that long. */
@@ -43,7 +43,7 @@ export function workerSemaphoreKey(worker: string): string {
 }
 
 /** The names of a worker's queue, DLQ and topics. The one home of the naming rule. */
-export function workerTopology(worker: WorkerDefinition, prefix: string): WorkerTopology {
+export function workerTopology(worker: WorkerDeclaration, prefix: string): WorkerTopology {
   return {
     worker: worker.name,
     queueName: `${prefix}-${worker.name}`,
@@ -61,7 +61,7 @@ export function workerTopology(worker: WorkerDefinition, prefix: string): Worker
  */
 export async function provision(
   clients: { sns: SNSClient; sqs: SQSClient },
-  workers: readonly WorkerDefinition[],
+  workers: readonly WorkerDeclaration[],
   prefix: string,
 ): Promise<ProvisionedWorker[]> {
   const topicArns = new Map<string, string>();

@@ -1,7 +1,7 @@
 import { GetQueueUrlCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { ChangeMessage, OutboxDatabase } from '@changeflow/outbox';
 import { createSemaphore } from '@changeflow/semaphore';
-import { testAwsClients, uniquePrefix, waitFor } from '@changeflow/test-support';
+import { testAwsClients, testChangeMessage, uniquePrefix, waitFor } from '@changeflow/test-support';
 import type { Kysely } from 'kysely';
 import {
   createWorkerRuntime,
@@ -12,16 +12,7 @@ import {
 
 /** A change in wire form, for tests that send messages straight to a worker's queue. */
 export function changeMessage(changeNumber: number, objectId: string, objectType = 'trainee'): ChangeMessage {
-  return {
-    changeNumber: String(changeNumber),
-    objectType,
-    objectId,
-    objectVersion: 1,
-    changeType: 'UPDATE',
-    timestamp: new Date().toISOString(),
-    userId: null,
-    traceparent: null,
-  };
+  return testChangeMessage({ changeNumber: String(changeNumber), objectId, objectType });
 }
 
 /** A started runtime on provisioned queues, with every outcome it reported. */

@@ -1,3 +1,5 @@
+export { jitteredBackoff } from './backoff.js';
+export type { ChangeflowErrorCode } from './changeflow-error.js';
 export { ChangeflowError, ConfigError, toError } from './changeflow-error.js';
 export {
   AwsUnreachableError,

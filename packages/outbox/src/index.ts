@@ -43,11 +43,9 @@ export type { RepublishDependencies, RepublishOptions, RepublishResult } from '.
 export { republishChanges } from './republish-changes.js';
 export type { Retention, RetentionOptions } from './retention.js';
 export { createRetention, retentionOptionsSchema } from './retention.js';
-export type { JobContext, ScheduledJob, ScheduledJobDefinition } from './scheduled-job.js';
-export { createScheduledJob } from './scheduled-job.js';
 export type { ChangesTable, FailedMessagesTable, OutboxDatabase } from './schema.js';
 export { asOutboxDb } from './schema.js';
 export type { Sweeper, SweeperDependencies, SweeperOptions } from './sweeper.js';
-export { createSweeper, defaultHolder, sweeperOptionsSchema } from './sweeper.js';
+export { createSweeper, sweeperOptionsSchema } from './sweeper.js';
 export { topicName } from './topology.js';
 export type { ChangeInput, ChangeMessage, ChangeMessageBody, ChangeType, RecordedChange } from './types.js';

@@ -7,7 +7,7 @@ import {
   type PublishBatchRequestEntry,
   type SNSClient,
 } from '@aws-sdk/client-sns';
-import { parseOptions, toError } from '@changeflow/errors';
+import { jitteredBackoff, parseOptions, toError } from '@changeflow/errors';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { z } from 'zod';
@@ -308,7 +308,8 @@ class BatchingPublisher implements Publisher {
         }
       }
       remaining = retry;
-      if (remaining.length > 0) await sleep(Math.random() * this.#options.retryBaseDelayMs * 2 ** (attempt - 1));
+      if (remaining.length > 0)
+        await sleep(jitteredBackoff(attempt, this.#options.retryBaseDelayMs, { jitter: 'full' }));
     }
     return accepted;
   }

@@ -1,14 +1,18 @@
 import { parseOptions } from '@changeflow/errors';
-import type { Semaphore } from '@changeflow/semaphore';
+import {
+  createScheduledJob,
+  defaultHolder,
+  type JobContext,
+  type ScheduledJob,
+  type Semaphore,
+} from '@changeflow/semaphore';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { OutboxMetrics } from './metrics.js';
 import { deleteOldFailedMessages } from './queries/delete-failed-messages.js';
 import { deletePublished } from './queries/delete-published.js';
-import { createScheduledJob, type JobContext, type ScheduledJob } from './scheduled-job.js';
 import type { OutboxDatabase } from './schema.js';
-import { defaultHolder } from './sweeper.js';
 
 export const retentionOptionsSchema = z.object({
   /**

@@ -1,13 +1,18 @@
-import { hostname } from 'node:os';
 import { parseOptions } from '@changeflow/errors';
-import type { Semaphore } from '@changeflow/semaphore';
+import {
+  createScheduledJob,
+  defaultHolder,
+  type JobContext,
+  type ScheduledJob,
+  type Semaphore,
+} from '@changeflow/semaphore';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { OutboxMetrics } from './metrics.js';
 import type { Publisher } from './publisher.js';
 import { findUnpublished, unpublishedStats } from './queries/find-unpublished.js';
-import { createScheduledJob, type JobContext, type ScheduledJob } from './scheduled-job.js';
+
 import type { OutboxDatabase } from './schema.js';
 
 export const sweeperOptionsSchema = z.object({
@@ -87,9 +92,4 @@ export function createSweeper(deps: SweeperDependencies, options: SweeperOptions
       run: sweep,
     },
   );
-}
-
-/** `<hostname>:<pid>`: enough to find the process that holds a slot. */
-export function defaultHolder(): string {
-  return `${hostname()}:${process.pid}`;
 }

@@ -1,6 +1,5 @@
-import type { Outbox, ScheduledJob } from '@changeflow/outbox';
-import { createScheduledJob, defaultHolder } from '@changeflow/outbox';
-import type { Semaphore } from '@changeflow/semaphore';
+import type { Outbox } from '@changeflow/outbox';
+import { createScheduledJob, defaultHolder, type ScheduledJob, type Semaphore } from '@changeflow/semaphore';
 import { type Kysely, sql } from 'kysely';
 import type { Logger } from 'pino';
 import type { IsoDate } from './model.js';
@@ -8,11 +7,14 @@ import { REVAL_OBJECT_TYPES } from './object-types.js';
 import { addCalendarMonths, addDays, londonToday } from './rules/index.js';
 import type { RevalDatabase } from './store/schema.js';
 
+/** node-cron expression of the daily job, read in Europe/London: 00:05 every day. */
+export const DEFAULT_DAILY_JOB_SCHEDULE = '0 5 0 * * *';
+
 /** When and how the daily job runs. */
 export interface RevalDailyJobOptions {
   /**
    * node-cron expression, read in Europe/London.
-   * @defaultValue '0 5 0 * * *' (00:05 every day)
+   * @defaultValue {@link DEFAULT_DAILY_JOB_SCHEDULE} (00:05 every day)
    */
   schedule?: string;
   /** Changes recorded per transaction. @defaultValue 1000 */
@@ -38,7 +40,7 @@ export function createRevalDailyJob(
     { semaphore: deps.semaphore, logger: deps.logger },
     {
       name: 'reval-daily',
-      schedule: options.schedule ?? '0 5 0 * * *',
+      schedule: options.schedule ?? DEFAULT_DAILY_JOB_SCHEDULE,
       timezone: 'Europe/London',
       leaseMs: 120_000,
       holder: defaultHolder(),

@@ -1,6 +1,5 @@
 export type { RevalDailyJobOptions } from './daily-job.js';
-export { createRevalDailyJob, gmcNumbersAffectedOn } from './daily-job.js';
-export { deploymentWorkers } from './deployment-workers.js';
+export { createRevalDailyJob, DEFAULT_DAILY_JOB_SCHEDULE, gmcNumbersAffectedOn } from './daily-job.js';
 export { DEFAULT_DESIGNATED_BODIES } from './designated-bodies.js';
 export { DEFAULT_INDEX_SCHEMA, migrateRevalIndex, migrateRevalPrimary } from './migrate-reval.js';
 export type { RevalIndexTable } from './migrations/index-migrations.js';
@@ -32,8 +31,6 @@ export {
   gmcDoctorInputSchema,
   gmcNumberSchema,
   isoDateSchema,
-  placementSchema,
-  programmeMembershipSchema,
   recommendationIdSchema,
   recommendationInputSchema,
   traineeInputSchema,
@@ -46,10 +43,8 @@ export {
   saveRecommendations,
   saveTrainees,
 } from './primary/save-records.js';
-export { affectedGmcNumbers } from './projection/affected-gmc-numbers.js';
-export { loadSources } from './projection/load-sources.js';
 export type { ProjectionStores } from './projection/project-gmc-numbers.js';
-export { projectGmcNumbers, toIndexRow } from './projection/project-gmc-numbers.js';
+export { projectGmcNumbers } from './projection/project-gmc-numbers.js';
 export type { RevalIndexWorkerOptions } from './projection/reval-index-worker.js';
 export { createRevalIndexWorker } from './projection/reval-index-worker.js';
 export type {
@@ -67,15 +62,14 @@ export {
   CONNECTION_SORT_COLUMNS,
   connectionSearchParamsSchema,
   findDoctorInIndexes,
-  GMC_STATUSES,
   InvalidQueryParamsError,
   PAGE_SIZE,
   RECOMMENDATION_SORT_COLUMNS,
   recommendationSearchParamsSchema,
-  searchConnections,
-  searchRecommendations,
-  TIS_STATUSES,
 } from './queries/index.js';
+export type { RevalQueries } from './queries/reval-queries.js';
+export { createRevalQueries } from './queries/reval-queries.js';
+export { createRevalWorkers, REVAL_WORKERS } from './reval-workers.js';
 export type { MasterDocumentOptions } from './rules/index.js';
 export {
   addCalendarMonths,
@@ -109,9 +103,9 @@ export type {
   RevalTraineeTable,
 } from './store/schema.js';
 export { untypedDb } from './store/schema.js';
-export type { RevalSyncWorkerDependencies } from './sync/reval-sync-worker.js';
+export type { RevalSyncWorkerDependencies, RevalSyncWorkerTuning } from './sync/reval-sync-worker.js';
 export { createRevalSyncWorker } from './sync/reval-sync-worker.js';
 export type { SyncJob, SyncStep } from './sync/sync-jobs.js';
-export { getSyncJob, latestSyncJob, listSyncJobs, STALE_SYNC_MS, SYNC_STEPS, startSync } from './sync/sync-jobs.js';
+export { getSyncJob, latestSyncJob, listSyncJobs, SYNC_STEPS, startSync } from './sync/sync-jobs.js';
 export type { IndexDifference } from './verify/index-differences.js';
 export { indexDifferences, projectAllGmcNumbers } from './verify/index-differences.js';

@@ -28,7 +28,11 @@ const testDb = useTestDatabase<RevalDatabase>('sync', (db) => migrateRevalPrimar
 const aws = testAwsClients();
 const NOW = new Date('2026-06-15T12:00:00Z');
 const TODAY = '2026-06-15';
-const DOCTORS = 20_000;
+// A few thousand doctors in batches of 100 give the build-master step 30 batches: enough for readers
+// to run throughout, writes to land during the build and a SIGKILL to hit it mid-step. The scale
+// itself (100,000 doctors) is measured by `npm run bench -- sync`.
+const DOCTORS = 3000;
+const BUILD_BATCH_SIZE = 100;
 
 let live: string;
 let prefix: string;
@@ -42,7 +46,14 @@ function workers(db: Kysely<RevalDatabase>) {
     designatedBodies: DEFAULT_DESIGNATED_BODIES,
   };
   return [
-    createRevalSyncWorker({ ...stores, outbox, now: () => NOW }, { visibilityTimeoutSeconds: 3, waitTimeSeconds: 1 }),
+    createRevalSyncWorker(
+      { ...stores, outbox, now: () => NOW },
+      {
+        visibilityTimeoutSeconds: 3,
+        waitTimeSeconds: 1,
+        buildBatchSize: BUILD_BATCH_SIZE,
+      },
+    ),
     createRevalIndexWorker(stores, { now: () => NOW, waitTimeSeconds: 1 }),
   ];
 }
@@ -158,6 +169,8 @@ describe('the full sync (G7)', { timeout: 180_000 }, () => {
           },
         ]),
       );
+      // The interleaving this test is about: the writes committed while the build was still going.
+      expect((await getSyncJob(db, started.started.id))?.step).toBe('build-master');
       await waitForJob(started.started.id, 'succeeded');
       // The writes' own changes are projected too; wait until the new doctors are all there.
       await waitFor(
@@ -187,13 +200,15 @@ describe('the full sync (G7)', { timeout: 180_000 }, () => {
     const { db, url, schema } = testDb();
     await copyIndexes(db, live, `${schema}_before`);
     const fixture = fileURLToPath(new URL('./fixtures/sync-worker-process.ts', import.meta.url));
-    const child = spawn(process.execPath, [...SOURCE_NODE_ARGS, fixture, url, live, prefix, inject('awsEndpoint')], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child = spawn(
+      process.execPath,
+      [...SOURCE_NODE_ARGS, fixture, url, live, prefix, inject('awsEndpoint'), String(BUILD_BATCH_SIZE)],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     await once(child.stdout, 'data');
     const started = await startSync(outbox, db, 'tester');
     if (!('started' in started)) throw new Error('expected a new sync');
-    await waitFor(async () => ((await getSyncJob(db, started.started.id))?.counts.gmcNumbersDone ?? 0) >= 1000, {
+    await waitFor(async () => ((await getSyncJob(db, started.started.id))?.counts.gmcNumbersDone ?? 0) >= DOCTORS / 6, {
       timeoutMs: 60_000,
       intervalMs: 10,
     });

@@ -19,6 +19,8 @@ export type { ResolvedSemaphoreOptions, SemaphoreOptions } from './options.js';
 export { MAX_LEASE_MS, MAX_LOCKS_LIMIT, resolveSemaphoreOptions, semaphoreOptionsSchema } from './options.js';
 export type { MigrationSet } from './run-migrations.js';
 export { runMigrations } from './run-migrations.js';
+export type { JobContext, ScheduledJob, ScheduledJobDefinition } from './scheduled-job.js';
+export { createScheduledJob, defaultHolder } from './scheduled-job.js';
 export { createSemaphore } from './semaphore.js';
 export type {
   Lease,

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import type { SqsAccess, WorkerDefinition } from '@changeflow/consumer';
+import type { SqsAccess, WorkerDeclaration } from '@changeflow/consumer';
 import type { Outbox } from '@changeflow/outbox';
 import type { RevalDatabase, RevalIndexDatabase } from '@changeflow/reval';
 import type { Semaphore } from '@changeflow/semaphore';
@@ -41,7 +41,7 @@ export interface ConsoleDependencies {
   /** SQS, for the pipeline's queue depths and the dead letters. */
   sqs: SqsAccess;
   /** The deployment's workers: their queues and DLQs. */
-  workers: readonly WorkerDefinition[];
+  workers: readonly WorkerDeclaration[];
   /** `CHANGEFLOW_PREFIX`. */
   prefix: string;
   /** A workers process's `/metrics`, for handler times; `undefined` shows none. */

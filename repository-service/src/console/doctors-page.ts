@@ -1,12 +1,11 @@
 import {
   CONNECTION_INDEXES,
   connectionSearchParamsSchema,
+  createRevalQueries,
   DEFAULT_DESIGNATED_BODIES,
   findDoctorInIndexes,
   type MasterDocument,
   recommendationSearchParamsSchema,
-  searchConnections,
-  searchRecommendations,
 } from '@changeflow/reval';
 import type { FastifyInstance } from 'fastify';
 import { CONSOLE_TAG, type ConsolePages } from './console-plugin.js';
@@ -60,17 +59,13 @@ export function registerDoctorPages(app: FastifyInstance, pages: ConsolePages): 
       let result: { totalResults: number; totalPages: number; records: MasterDocument[] };
       let counts: SafeHtml | string = '';
       if (list === 'recommendations') {
-        const answer = await searchRecommendations(
-          deps.indexDb,
-          deps.indexSchema,
+        const answer = await createRevalQueries(deps.indexDb, deps.indexSchema).searchRecommendations(
           recommendationSearchParamsSchema.parse(cleaned),
         );
         counts = html`<p>${answer.countTotal} doctor(s) in the selected designated bodies, ${answer.countUnderNotice} under notice.</p>`;
         result = answer;
       } else {
-        result = await searchConnections(
-          deps.indexDb,
-          deps.indexSchema,
+        result = await createRevalQueries(deps.indexDb, deps.indexSchema).searchConnections(
           list,
           connectionSearchParamsSchema.parse(cleaned),
         );

@@ -11,7 +11,7 @@ const CHART_WINDOW_SECONDS = 300;
 const CHART_BUCKET_SECONDS = 10;
 
 /** The pipeline now, and changes recorded and published over the last minutes. */
-export interface PipelineView {
+interface PipelineView {
   status: PipelineStatus;
   rates: ChangeRateBucket[];
   /** Changes published per second over the last full minute. */

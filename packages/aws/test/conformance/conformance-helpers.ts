@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import {
   DeleteMessageBatchCommand,
-  GetQueueAttributesCommand,
   type Message,
   type MessageAttributeValue,
   ReceiveMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { inject, it, type TestFunction } from 'vitest';
+import { queueDepth } from '../../src/index.js';
 
 /**
  * How long to wait for something AWS makes true "eventually": approximate counts, a new subscription
@@ -112,7 +112,7 @@ export async function receiveNothing(sqs: SQSClient, queueUrl: string): Promise<
 }
 
 /** Deletes `messages` from `queueUrl` in one batch (at most 10), failing if any entry fails. */
-export async function deleteMessages(sqs: SQSClient, queueUrl: string, messages: readonly Message[]): Promise<void> {
+async function deleteMessages(sqs: SQSClient, queueUrl: string, messages: readonly Message[]): Promise<void> {
   const answer = await sqs.send(
     new DeleteMessageBatchCommand({
       QueueUrl: queueUrl,
@@ -134,16 +134,8 @@ export interface QueueCounts {
 
 /** Reads the approximate counts of `queueUrl`. */
 export async function queueCounts(sqs: SQSClient, queueUrl: string): Promise<QueueCounts> {
-  const answer = await sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: queueUrl,
-      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-    }),
-  );
-  return {
-    visible: Number(answer.Attributes?.ApproximateNumberOfMessages),
-    notVisible: Number(answer.Attributes?.ApproximateNumberOfMessagesNotVisible),
-  };
+  const { visible, inFlight } = await queueDepth(sqs, queueUrl);
+  return { visible, notVisible: inFlight };
 }
 
 /**

@@ -25,7 +25,7 @@ export interface TestQueue {
 }
 
 /** How {@link ConformanceAws.subscribeQueue} subscribes a queue to a topic. */
-export interface SubscribeQueueOptions {
+interface SubscribeQueueOptions {
   /**
    * Raw delivery: the SQS body is the published message and its attributes become SQS message
    * attributes. Otherwise the body is SNS's JSON envelope.
@@ -144,7 +144,7 @@ export function useConformanceAws(label: string): () => ConformanceAws {
  * The queue policy that lets SNS deliver from `topicArns` to the queue. On AWS a subscription without
  * it delivers nothing, silently; the local emulator does not check it, which is why every case sets it.
  */
-export function queuePolicyAllowingTopics(queueArn: string, topicArns: readonly string[]) {
+function queuePolicyAllowingTopics(queueArn: string, topicArns: readonly string[]) {
   return {
     Version: '2012-10-17',
     Statement: [

@@ -5,7 +5,7 @@ import {
   cloudFormationTemplate,
   type ProvisionedWorker,
   provision,
-  type WorkerDefinition,
+  type WorkerDeclaration,
   type WorkerTopology,
   workerTopology,
 } from '@changeflow/consumer';
@@ -32,13 +32,13 @@ export interface AppliedTopologyResult {
 }
 
 /** The derived topology of `workers` under `prefix`; reads nothing, creates nothing. */
-export function describeTopology(workers: readonly WorkerDefinition[], prefix: string): TopologyResult {
+export function describeTopology(workers: readonly WorkerDeclaration[], prefix: string): TopologyResult {
   const topologies = workers.map((worker) => workerTopology(worker, prefix));
   return { prefix, workers: topologies, topics: [...new Set(topologies.flatMap((t) => t.topicNames))].sort() };
 }
 
 /** The same topology as a CloudFormation template, for production. */
-export function topologyTemplate(workers: readonly WorkerDefinition[], prefix: string): CloudFormationTemplate {
+export function topologyTemplate(workers: readonly WorkerDeclaration[], prefix: string): CloudFormationTemplate {
   return cloudFormationTemplate(workers, prefix);
 }
 
@@ -48,7 +48,7 @@ export function topologyTemplate(workers: readonly WorkerDefinition[], prefix: s
  */
 export async function applyTopology(
   clients: { sns: SNSClient; sqs: SQSClient; endpoint: string | undefined },
-  workers: readonly WorkerDefinition[],
+  workers: readonly WorkerDeclaration[],
   prefix: string,
 ): Promise<AppliedTopologyResult> {
   try {

@@ -25,7 +25,7 @@ export const REPLAYED_FROM_ATTRIBUTE = 'changeflow-replayed-from';
  * message's attributes when they dead-letter it again, so a replay recognises a message that failed
  * again and came back while it runs, and leaves it in the DLQ instead of moving it round forever.
  */
-export const REPLAY_RUN_ATTRIBUTE = 'changeflow-replay-run';
+const REPLAY_RUN_ATTRIBUTE = 'changeflow-replay-run';
 
 /** SQS's limit on one message and on one `SendMessageBatch` call, in bytes. */
 const SQS_MAX_PAYLOAD_BYTES = 262_144;
@@ -96,7 +96,7 @@ export function describeDeadLetter(letter: DeadLetter): Record<string, unknown> 
  * split origin), without the DLQ's reason attributes, plus `changeflow-replayed-from`. If it fails
  * again, the runtime writes fresh reason attributes of its own.
  */
-export function replayAttributes(letter: DeadLetter, replayRun?: string): Record<string, MessageAttributeValue> {
+function replayAttributes(letter: DeadLetter, replayRun?: string): Record<string, MessageAttributeValue> {
   const dropped = new Set<string>([
     ...Object.values(DEAD_LETTER_ATTRIBUTES),
     REPLAYED_FROM_ATTRIBUTE,

@@ -1,7 +1,7 @@
 import { explainPostgresError } from '@changeflow/errors';
 import type { OutboxDatabase } from '@changeflow/outbox';
 import type { Kysely } from 'kysely';
-import type { WorkerDefinition } from '../define-worker.js';
+import type { WorkerDeclaration } from '../define-worker.js';
 import { type FailedMessage, listDeadLettered } from '../queries/failed-messages.js';
 import { workerTopology } from '../topology.js';
 import { findWorker } from './find-worker.js';
@@ -12,7 +12,7 @@ export interface DlqListDependencies {
   db: Kysely<OutboxDatabase>;
   databaseUrl: string;
   sqs: SqsAccess;
-  workers: readonly WorkerDefinition[];
+  workers: readonly WorkerDeclaration[];
   prefix: string;
 }
 

@@ -2,7 +2,7 @@ import { PurgeQueueCommand } from '@aws-sdk/client-sqs';
 import { AwsUnreachableError, explainAwsError, explainPostgresError, toError, UsageError } from '@changeflow/errors';
 import type { OutboxDatabase } from '@changeflow/outbox';
 import type { Kysely } from 'kysely';
-import type { WorkerDefinition } from '../define-worker.js';
+import type { WorkerDeclaration } from '../define-worker.js';
 import { deleteDeadLettered } from '../queries/failed-messages.js';
 import { findWorker } from './find-worker.js';
 import { queueDepth, resolveWorkerQueues, type SqsAccess } from './queues.js';
@@ -12,7 +12,7 @@ export interface DlqPurgeDependencies {
   db: Kysely<OutboxDatabase>;
   databaseUrl: string;
   sqs: SqsAccess;
-  workers: readonly WorkerDefinition[];
+  workers: readonly WorkerDeclaration[];
   prefix: string;
 }
 

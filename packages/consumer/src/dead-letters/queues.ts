@@ -1,7 +1,15 @@
-import { GetQueueAttributesCommand, GetQueueUrlCommand, QueueDoesNotExist, type SQSClient } from '@aws-sdk/client-sqs';
-import { explainAwsError, QueueMissingError } from '@changeflow/errors';
-import type { WorkerDefinition } from '../define-worker.js';
+import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  findQueueUrl as findSqsQueueUrl,
+  type QueueDepth,
+  QueueMissingError,
+  queueDepth as readQueueDepth,
+} from '@changeflow/aws';
+import { explainAwsError } from '@changeflow/errors';
+import type { WorkerDeclaration } from '../define-worker.js';
 import { type WorkerTopology, workerTopology } from '../topology.js';
+
+export type { QueueDepth } from '@changeflow/aws';
 
 /** The SQS side of dead-letter operations: a client and the endpoint it talks to (for messages). */
 export interface SqsAccess {
@@ -17,25 +25,9 @@ export interface WorkerQueues {
   deadLetterQueueUrl: string;
 }
 
-/** Approximate message counts of one queue, as SQS reports them. */
-export interface QueueDepth {
-  /** Messages waiting to be received (`ApproximateNumberOfMessages`). */
-  visible: number;
-  /** Messages received and not yet deleted or made visible again (`ApproximateNumberOfMessagesNotVisible`). */
-  inFlight: number;
-  /** Messages sent with a delay that has not passed (`ApproximateNumberOfMessagesDelayed`). */
-  delayed: number;
-}
-
 /** The URL of queue `name`, or `undefined` when it does not exist. Other failures say what to check. */
 export async function findQueueUrl(access: SqsAccess, name: string): Promise<string | undefined> {
-  try {
-    const answer = await access.sqs.send(new GetQueueUrlCommand({ QueueName: name }));
-    return answer.QueueUrl;
-  } catch (err) {
-    if (err instanceof QueueDoesNotExist || (err as { name?: string }).name === 'QueueDoesNotExist') return undefined;
-    throw explainAwsError(err, access.endpoint, `look up queue ${name}`);
-  }
+  return sendOrExplain(access, `look up queue ${name}`, () => findSqsQueueUrl(access.sqs, name));
 }
 
 /**
@@ -44,7 +36,7 @@ export async function findQueueUrl(access: SqsAccess, name: string): Promise<str
  */
 export async function resolveWorkerQueues(
   access: SqsAccess,
-  worker: WorkerDefinition,
+  worker: WorkerDeclaration,
   prefix: string,
 ): Promise<WorkerQueues> {
   const topology = workerTopology(worker, prefix);
@@ -69,24 +61,7 @@ export async function resolveWorkerQueues(
 
 /** The approximate counts of a queue. */
 export async function queueDepth(access: SqsAccess, queueUrl: string): Promise<QueueDepth> {
-  const answer = await sendOrExplain(access, `read the attributes of ${queueUrl}`, () =>
-    access.sqs.send(
-      new GetQueueAttributesCommand({
-        QueueUrl: queueUrl,
-        AttributeNames: [
-          'ApproximateNumberOfMessages',
-          'ApproximateNumberOfMessagesNotVisible',
-          'ApproximateNumberOfMessagesDelayed',
-        ],
-      }),
-    ),
-  );
-  const attributes = answer.Attributes ?? {};
-  return {
-    visible: Number(attributes.ApproximateNumberOfMessages ?? 0),
-    inFlight: Number(attributes.ApproximateNumberOfMessagesNotVisible ?? 0),
-    delayed: Number(attributes.ApproximateNumberOfMessagesDelayed ?? 0),
-  };
+  return sendOrExplain(access, `read the attributes of ${queueUrl}`, () => readQueueDepth(access.sqs, queueUrl));
 }
 
 /** The ARN of a queue. */

@@ -3,7 +3,7 @@ import { explainPostgresError, toError, UsageError } from '@changeflow/errors';
 import type { OutboxDatabase, Progress } from '@changeflow/outbox';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import type { WorkerDefinition } from '../define-worker.js';
+import type { WorkerDeclaration } from '../define-worker.js';
 import { findWorker } from './find-worker.js';
 import { MoveTaskUnsupportedError, runMoveTask } from './move-task.js';
 import { resolveWorkerQueues, type SqsAccess, type WorkerQueues } from './queues.js';
@@ -14,7 +14,7 @@ export interface DlqReplayDependencies {
   db: Kysely<OutboxDatabase>;
   databaseUrl: string;
   sqs: SqsAccess;
-  workers: readonly WorkerDefinition[];
+  workers: readonly WorkerDeclaration[];
   prefix: string;
   progress: Progress;
   logger: Logger;

@@ -1,7 +1,7 @@
 import { explainPostgresError, UsageError } from '@changeflow/errors';
 import type { OutboxDatabase } from '@changeflow/outbox';
 import type { Kysely } from 'kysely';
-import type { WorkerDefinition } from '../define-worker.js';
+import type { WorkerDeclaration } from '../define-worker.js';
 import { type FailedMessage, findFailedMessages } from '../queries/failed-messages.js';
 import { type DeadLetter, DeadLetterQueue, describeDeadLetter } from './dead-letter-queue.js';
 import { findWorker } from './find-worker.js';
@@ -12,7 +12,7 @@ export interface DlqShowDependencies {
   db: Kysely<OutboxDatabase>;
   databaseUrl: string;
   sqs: SqsAccess;
-  workers: readonly WorkerDefinition[];
+  workers: readonly WorkerDeclaration[];
   prefix: string;
 }
 

@@ -15,7 +15,7 @@ const text = z.string().max(1000);
 const optionalText = text.nullish().transform((value) => value ?? null);
 const optionalDate = isoDateSchema.nullish().transform((value) => value ?? null);
 
-export const programmeMembershipSchema = z.object({
+const programmeMembershipSchema = z.object({
   programmeName: z.string().min(1).max(500),
   membershipType: optionalText,
   startDate: optionalDate,
@@ -27,7 +27,7 @@ export const programmeMembershipSchema = z.object({
     .default([]),
 });
 
-export const placementSchema = z.object({
+const placementSchema = z.object({
   gradeId: z
     .union([z.string().max(50), z.number().int()])
     .nullish()

@@ -1,10 +1,25 @@
-import { defineWorker, type WorkerDefinition, type WorkerDefinitionInput } from '@changeflow/consumer';
+import { declareWorker, defineWorker, type WorkerDefinition, type WorkerDefinitionInput } from '@changeflow/consumer';
 import { REVAL_OBJECT_TYPES } from '../object-types.js';
 import { londonToday } from '../rules/index.js';
 import { affectedGmcNumbers } from './affected-gmc-numbers.js';
 import { type ProjectionStores, projectGmcNumbers } from './project-gmc-numbers.js';
 
-/** Tuning of the reval index worker; everything else comes from `defineWorker`'s defaults. */
+/** The reval index worker as plain data: what the CLI, topology and CloudFormation read. */
+export const REVAL_INDEX_WORKER = declareWorker({
+  name: 'reval-index',
+  subscribesTo: [
+    REVAL_OBJECT_TYPES.trainee,
+    REVAL_OBJECT_TYPES.gmcDoctor,
+    REVAL_OBJECT_TYPES.recommendation,
+    REVAL_OBJECT_TYPES.connectionFailure,
+    REVAL_OBJECT_TYPES.gmcNumber,
+  ],
+  maxLocks: 4,
+  concurrency: 8,
+  visibilityTimeoutSeconds: 60,
+});
+
+/** Tuning of the reval index worker over {@link REVAL_INDEX_WORKER}. */
 export type RevalIndexWorkerOptions = Partial<Omit<WorkerDefinitionInput, 'name' | 'subscribesTo' | 'handle'>> & {
   /** The clock the rules' "today" comes from (Europe/London). @defaultValue `() => new Date()` */
   now?: () => Date;
@@ -22,18 +37,10 @@ export function createRevalIndexWorker(
 ): WorkerDefinition {
   const { now = () => new Date(), ...tuning } = options;
   return defineWorker({
-    maxLocks: 4,
-    concurrency: 8,
-    visibilityTimeoutSeconds: 60,
+    ...REVAL_INDEX_WORKER,
     ...tuning,
-    name: 'reval-index',
-    subscribesTo: [
-      REVAL_OBJECT_TYPES.trainee,
-      REVAL_OBJECT_TYPES.gmcDoctor,
-      REVAL_OBJECT_TYPES.recommendation,
-      REVAL_OBJECT_TYPES.connectionFailure,
-      REVAL_OBJECT_TYPES.gmcNumber,
-    ],
+    name: REVAL_INDEX_WORKER.name,
+    subscribesTo: REVAL_INDEX_WORKER.subscribesTo,
     async handle(changes, { logger }) {
       const gmcNumbers = await affectedGmcNumbers(stores.primaryDb, changes);
       const documents = await projectGmcNumbers(stores, gmcNumbers, londonToday(now()));

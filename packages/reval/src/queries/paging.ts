@@ -17,7 +17,7 @@ export function totalPagesOf(totalResults: number): number {
 }
 
 /** The first row of page `pageNumber` (pages from 0). */
-export function offsetOf(pageNumber: number): number {
+function offsetOf(pageNumber: number): number {
   return pageNumber * PAGE_SIZE;
 }
 

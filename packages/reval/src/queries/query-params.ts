@@ -11,13 +11,13 @@ import { z } from 'zod';
 export const PAGE_SIZE = 20;
 
 /** The highest page number accepted: far past any real index, but small enough that the offset stays exact. */
-export const MAX_PAGE_NUMBER = 1_000_000;
+const MAX_PAGE_NUMBER = 1_000_000;
 
 /** Most values a list parameter (`dbcs`, `tisStatus`, …) may carry. */
-export const MAX_LIST_VALUES = 100;
+const MAX_LIST_VALUES = 100;
 
 /** Longest free-text value (`searchQuery`, `programmeName`, `admin`). */
-export const MAX_TEXT_LENGTH = 200;
+const MAX_TEXT_LENGTH = 200;
 
 /** `asc` or `desc`. */
 export type SortOrder = 'asc' | 'desc';

@@ -22,7 +22,7 @@ export const CONNECTION_INDEXES = ['connected', 'disconnected', 'exception', 'di
 export type ConnectionIndex = (typeof CONNECTION_INDEXES)[number];
 
 /** Validates the `{index}` path segment. */
-export const connectionIndexSchema = z.enum(CONNECTION_INDEXES, {
+const connectionIndexSchema = z.enum(CONNECTION_INDEXES, {
   error: `must be one of: ${CONNECTION_INDEXES.join(', ')}`,
 });
 
@@ -54,7 +54,6 @@ export const CONNECTION_SORT_COLUMNS = [
   'lastUpdatedDate',
   'tcsPersonId',
 ] as const;
-export type ConnectionSortColumn = (typeof CONNECTION_SORT_COLUMNS)[number];
 
 /**
  * The query string of `GET /api/connection/{index}`, validated and with defaults filled. Lists are

@@ -24,13 +24,12 @@ export const RECOMMENDATION_SORT_COLUMNS = [
   'doctorLastName',
   'gmcReferenceNumber',
 ] as const;
-export type RecommendationSortColumn = (typeof RECOMMENDATION_SORT_COLUMNS)[number];
 
 /** The recommendation status values of `tisStatus` (REVAL.md). */
-export const TIS_STATUSES = ['NOT_STARTED', 'DRAFT', 'SUBMITTED_TO_GMC', 'COMPLETED'] as const;
+const TIS_STATUSES = ['NOT_STARTED', 'DRAFT', 'SUBMITTED_TO_GMC', 'COMPLETED'] as const;
 
 /** The GMC outcome values of `gmcStatus` (REVAL.md). */
-export const GMC_STATUSES = ['Approved', 'Rejected', 'Under Review'] as const;
+const GMC_STATUSES = ['Approved', 'Rejected', 'Under Review'] as const;
 
 /**
  * The query string of `GET /api/v1/doctors`, validated and with defaults filled. Lists are
@@ -158,7 +157,7 @@ export async function countRecommendations(
 }
 
 /** `countTotal` and `countUnderNotice`: one pass over the doctors of the selected designated bodies. */
-export async function countRecommendationScope(
+async function countRecommendationScope(
   db: Kysely<RevalIndexDatabase>,
   schema: string,
   params: Pick<ResolvedRecommendationSearchParams, 'dbcs'>,

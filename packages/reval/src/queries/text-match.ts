@@ -22,7 +22,7 @@ export function escapeLike(text: string): string {
  * statement with the value bound, folds the pattern to a constant and serves it from the
  * `lower(column)` btree (`text_pattern_ops`) or trigram index.
  */
-export function startsWith(eb: DocumentExpressionBuilder, column: TextColumn, text: string): Expression<SqlBool> {
+function startsWith(eb: DocumentExpressionBuilder, column: TextColumn, text: string): Expression<SqlBool> {
   return eb(eb.fn('lower', [eb.ref(column)]), 'like', sql<string>`lower(${escapeLike(text)}::text) || '%'`);
 }
 

@@ -12,7 +12,7 @@ export const DERIVED_INDEXES: readonly DerivedIndex[] = Object.freeze([
 ]);
 
 /** The placement grade of foundation year 1, whose doctors are left out of the discrepancies. */
-export const FOUNDATION_YEAR_1_GRADE = '279';
+const FOUNDATION_YEAR_1_GRADE = '279';
 
 /**
  * The derived indexes a master document belongs to, in {@link DERIVED_INDEXES} order: always

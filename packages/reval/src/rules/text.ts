@@ -1,8 +1,3 @@
-/** True when `value` is null, undefined, empty or only whitespace. */
-export function isBlank(value: string | null | undefined): boolean {
-  return value === null || value === undefined || value.trim() === '';
-}
-
 /** `value` itself, or null when it is blank (the rules treat a blank field as a missing one). */
 export function blankToNull(value: string | null | undefined): string | null {
   return value === null || value === undefined || value.trim() === '' ? null : value;

@@ -6,7 +6,7 @@ import { buildMasterDocument, derivedIndexes } from '../rules/index.js';
 import type { RevalDatabase, RevalIndexDatabase } from '../store/schema.js';
 
 /** GMC numbers per batch: four reads and two multi-row inserts each. */
-const BATCH = 1000;
+const DEFAULT_BUILD_BATCH_SIZE = 1000;
 
 export interface BuildMasterResult {
   /** The primary data's snapshot the generation reflects (`pg_current_snapshot()` as text). */
@@ -28,6 +28,8 @@ export async function buildMaster(
     today: IsoDate;
     designatedBodies: readonly DesignatedBody[];
     onProgress?: (done: number, total: number) => Promise<void>;
+    /** GMC numbers read and written per batch. @defaultValue `DEFAULT_BUILD_BATCH_SIZE` (1000) */
+    batchSize?: number;
   },
 ): Promise<BuildMasterResult> {
   const target = stores.indexDb.withSchema(generation) as unknown as Kysely<
@@ -47,9 +49,10 @@ export async function buildMaster(
         union select gmc_reference_number from reval_gmc_doctor where deleted_at is null
         order by 1`.execute(trx);
       const gmcNumbers = rows.map((row) => row.gmc);
+      const batchSize = options.batchSize ?? DEFAULT_BUILD_BATCH_SIZE;
       let documents = 0;
-      for (let start = 0; start < gmcNumbers.length; start += BATCH) {
-        const batch = gmcNumbers.slice(start, start + BATCH);
+      for (let start = 0; start < gmcNumbers.length; start += batchSize) {
+        const batch = gmcNumbers.slice(start, start + batchSize);
         const sources = await loadSources(trx, batch);
         const masters = [];
         const memberships = [];
@@ -67,7 +70,7 @@ export async function buildMaster(
           await target.insertInto('sync_membership').values(memberships).execute();
         }
         documents += masters.length;
-        await options.onProgress?.(Math.min(start + BATCH, gmcNumbers.length), gmcNumbers.length);
+        await options.onProgress?.(Math.min(start + batchSize, gmcNumbers.length), gmcNumbers.length);
       }
       return { snapshot, gmcNumbers: gmcNumbers.length, documents };
     });

@@ -1,4 +1,4 @@
-import { defineWorker, type WorkerDefinition, type WorkerDefinitionInput } from '@changeflow/consumer';
+import { declareWorker, defineWorker, type WorkerDefinition, type WorkerDefinitionInput } from '@changeflow/consumer';
 import { toError } from '@changeflow/errors';
 import { type Outbox, objectsChangedSinceSnapshot } from '@changeflow/outbox';
 import { type Kysely, type Selectable, sql } from 'kysely';
@@ -21,12 +21,39 @@ const HEARTBEAT_MS = 5000;
 /** GMC numbers re-projected per transaction in the catch-up. */
 const CATCH_UP_BATCH = 500;
 
+/**
+ * The reval sync worker as plain data: what the CLI, topology and CloudFormation read. One step at a
+ * time in the whole cluster, retried up to {@link MAX_STEP_ATTEMPTS} deliveries, an hour at most.
+ */
+export const REVAL_SYNC_WORKER = declareWorker({
+  name: 'reval-sync',
+  subscribesTo: [REVAL_OBJECT_TYPES.syncJob],
+  visibilityTimeoutSeconds: 60,
+  maxLocks: 1,
+  concurrency: 1,
+  maxReceiveCount: MAX_STEP_ATTEMPTS,
+  backoffBaseSeconds: 1,
+  maxHandlerMs: 60 * 60 * 1000,
+});
+
 export interface RevalSyncWorkerDependencies extends ProjectionStores {
   /** The primary database's outbox: each finished step records the change that starts the next. */
   outbox: Outbox<RevalDatabase>;
   /** @defaultValue `() => new Date()` */
   now?: () => Date;
 }
+
+/** The sync worker's tuning: the runtime's options it may change, and the size of a build batch. */
+export type RevalSyncWorkerTuning = Partial<
+  Pick<WorkerDefinitionInput, 'visibilityTimeoutSeconds' | 'waitTimeSeconds' | 'schedule' | 'leaseMs'>
+> & {
+  /**
+   * GMC numbers read from the primary data and written to the new generation per batch of the
+   * build-master step; smaller batches report progress (and heartbeat) more often.
+   * @defaultValue 1000
+   */
+  buildBatchSize?: number;
+};
 
 type JobRow = Selectable<RevalSyncJobTable>;
 
@@ -39,21 +66,13 @@ type JobRow = Selectable<RevalSyncJobTable>;
  */
 export function createRevalSyncWorker(
   deps: RevalSyncWorkerDependencies,
-  tuning: Partial<
-    Pick<WorkerDefinitionInput, 'visibilityTimeoutSeconds' | 'waitTimeSeconds' | 'schedule' | 'leaseMs'>
-  > = {},
+  tuning: RevalSyncWorkerTuning = {},
 ): WorkerDefinition {
   const now = deps.now ?? (() => new Date());
+  const { buildBatchSize, ...runtimeTuning } = tuning;
   return defineWorker({
-    visibilityTimeoutSeconds: 60,
-    ...tuning,
-    name: 'reval-sync',
-    subscribesTo: [REVAL_OBJECT_TYPES.syncJob],
-    maxLocks: 1,
-    concurrency: 1,
-    maxReceiveCount: MAX_STEP_ATTEMPTS,
-    backoffBaseSeconds: 1,
-    maxHandlerMs: 60 * 60 * 1000,
+    ...REVAL_SYNC_WORKER,
+    ...runtimeTuning,
     async handle(changes, { logger, attempt }) {
       for (const change of changes) {
         const job = await deps.primaryDb
@@ -65,7 +84,13 @@ export function createRevalSyncWorker(
         // A duplicate of a step already done, or a job already over: nothing to do.
         if (!job || !step || job.step !== step || job.state === 'succeeded' || job.state === 'failed') continue;
         try {
-          await runStep(deps, job, step, londonToday(now()), logger.child({ syncJob: job.id, step }));
+          await runStep(
+            deps,
+            job,
+            step,
+            { today: londonToday(now()), buildBatchSize },
+            logger.child({ syncJob: job.id, step }),
+          );
         } catch (err) {
           if (attempt >= MAX_STEP_ATTEMPTS) await failJob(deps, job, step, err, logger);
           throw err;
@@ -79,7 +104,7 @@ async function runStep(
   deps: RevalSyncWorkerDependencies,
   job: JobRow,
   step: SyncStep,
-  today: string,
+  { today, buildBatchSize }: { today: string; buildBatchSize: number | undefined },
   log: Logger,
 ): Promise<void> {
   const { primaryDb, indexDb, indexSchema } = deps;
@@ -111,6 +136,7 @@ async function runStep(
         const built = await buildMaster(deps, generation, {
           today,
           designatedBodies: deps.designatedBodies,
+          batchSize: buildBatchSize,
           onProgress: (done, total) => mergeCounts(primaryDb, job.id, { gmcNumbersDone: done, gmcNumbersTotal: total }),
         });
         await advance(

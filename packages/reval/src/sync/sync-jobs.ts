@@ -24,7 +24,7 @@ export interface SyncJob {
   heartbeatAt: Date | null;
 }
 
-export function toSyncJob(row: Selectable<RevalSyncJobTable>): SyncJob {
+function toSyncJob(row: Selectable<RevalSyncJobTable>): SyncJob {
   return {
     id: row.id,
     state: row.state,
@@ -42,7 +42,7 @@ export function toSyncJob(row: Selectable<RevalSyncJobTable>): SyncJob {
 }
 
 /** A job whose step has shown no heartbeat for this long is taken for dead when another sync is asked for. */
-export const STALE_SYNC_MS = 10 * 60 * 1000;
+const STALE_SYNC_MS = 10 * 60 * 1000;
 
 /**
  * Starts a full sync: records the job and the change that carries its first step, in one

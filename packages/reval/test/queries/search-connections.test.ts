@@ -4,9 +4,9 @@ import {
   CONNECTION_SORT_COLUMNS,
   type ConnectionIndex,
   type ConnectionSearchParams,
+  createRevalQueries,
   InvalidQueryParamsError,
   type MasterDocument,
-  searchConnections,
 } from '../../src/index.js';
 import {
   clearIndexes,
@@ -20,7 +20,7 @@ import {
 const store = useTestIndexStore('connection_queries');
 
 function search(index: ConnectionIndex, params: ConnectionSearchParams = {}) {
-  return searchConnections(store().db, store().schema, index, params);
+  return createRevalQueries(store().db, store().schema).searchConnections(index, params);
 }
 
 beforeEach(() => clearIndexes(store()));

@@ -1,10 +1,10 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
+  createRevalQueries,
   InvalidQueryParamsError,
   type MasterDocument,
   RECOMMENDATION_SORT_COLUMNS,
   type RecommendationSearchParams,
-  searchRecommendations,
 } from '../../src/index.js';
 import {
   clearIndexes,
@@ -18,7 +18,7 @@ import {
 const store = useTestIndexStore('recommendation_queries');
 
 function search(params: RecommendationSearchParams = {}) {
-  return searchRecommendations(store().db, store().schema, params);
+  return createRevalQueries(store().db, store().schema).searchRecommendations(params);
 }
 
 beforeEach(() => clearIndexes(store()));

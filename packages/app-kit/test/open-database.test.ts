@@ -2,15 +2,15 @@ import { useTestDatabase, waitFor } from '@changeflow/test-support';
 import { sql } from 'kysely';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { openDatabase } from '../src/postgres.js';
+import { openDatabase } from '../src/index.js';
 
-const testDb = useTestDatabase<Record<string, never>>('repository-service-postgres', async () => {});
+const testDb = useTestDatabase<Record<string, never>>('app-kit-postgres', async () => {});
 
-describe('the repository-service pool', () => {
+describe('the app pool', () => {
   it('survives a backend terminated while a transaction holds its connection between statements', async () => {
     const lines: string[] = [];
     const logger = pino({ level: 'warn' }, { write: (line: string) => lines.push(line) });
-    const app = await openDatabase(testDb().url, 'DATABASE_URL', logger);
+    const app = await openDatabase(testDb().url, { variable: 'DATABASE_URL', logger, poolSize: 2 });
     try {
       const transaction = app.db.transaction().execute(async (trx) => {
         const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(trx);
@@ -29,9 +29,29 @@ describe('the repository-service pool', () => {
     }
   });
 
+  it('cancels a statement running past PG_STATEMENT_TIMEOUT_MS', async () => {
+    const app = await openDatabase(testDb().url, {
+      variable: 'DATABASE_URL',
+      logger: pino({ level: 'silent' }),
+      poolSize: 2,
+      timeouts: { statementTimeoutMs: 200 },
+    });
+    try {
+      // 57014 query_canceled: "canceling statement due to statement timeout".
+      await expect(sql`select pg_sleep(600)`.execute(app.db)).rejects.toMatchObject({ code: '57014' });
+      const { rows } = await sql<{ ok: number }>`select 1 as ok`.execute(app.db);
+      expect(rows).toEqual([{ ok: 1 }]);
+    } finally {
+      await app.close();
+    }
+  });
   it('ends a transaction left idle past PG_IDLE_IN_TRANSACTION_TIMEOUT_MS, releasing its row locks', async () => {
-    const logger = pino({ level: 'silent' });
-    const app = await openDatabase(testDb().url, 'DATABASE_URL', logger, { idleInTransactionTimeoutMs: 300 });
+    const app = await openDatabase(testDb().url, {
+      variable: 'DATABASE_URL',
+      logger: pino({ level: 'silent' }),
+      poolSize: 2,
+      timeouts: { idleInTransactionTimeoutMs: 300 },
+    });
     let resume = () => {};
     const resumed = new Promise<void>((resolve) => {
       resume = resolve;

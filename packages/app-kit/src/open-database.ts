@@ -7,12 +7,6 @@ import type { Logger } from 'pino';
 const CONNECT_TIMEOUT_MS = 5_000;
 
 /**
- * Connections of a pool. A write holds one for its transaction, an import one per batch in turn, and
- * a query up to three at once (its page and its counts run side by side).
- */
-const POOL_SIZE = 20;
-
-/**
  * Server-side limits on every connection of a pool, so a hung or paused process cannot hold a
  * transaction, and its row locks, open indefinitely: Postgres itself ends a statement running past
  * `statementTimeoutMs` and a session idle inside a transaction past `idleInTransactionTimeoutMs`
@@ -32,35 +26,49 @@ export interface Database<DB> {
   close(): Promise<void>;
 }
 
+/** How {@link openDatabase} opens a pool. */
+export interface OpenDatabaseOptions {
+  /** Where the URL came from (`DATABASE_URL`, `INDEX_DATABASE_URL`), named in the error. */
+  variable: string;
+  /** Receives a warning when a connection of the pool fails. */
+  logger: Logger;
+  /** Connections of the pool. */
+  poolSize: number;
+  /** Server-side limits on every connection of the pool. @defaultValue none: the server's settings */
+  timeouts?: PostgresTimeouts;
+}
+
 /** Raised when Postgres cannot be reached at start; the message names the address and the next step. */
 export class PostgresUnreachableError extends ChangeflowError {
+  /** `host:port` that did not answer. */
+  readonly address: string;
+
   constructor(address: string, variable: string, cause: unknown) {
     super(
       'POSTGRES_UNREACHABLE',
       `cannot reach Postgres at ${address} (${toError(cause).message}): start it or set ${variable}`,
       { cause },
     );
+    this.address = address;
   }
 }
 
 /**
- * Opens a pool on `url` (each connection with `timeouts`) and checks that Postgres answers, so a wrong URL fails the start with one
- * clear error instead of every request logging its own. `variable` names where the URL came from.
+ * Opens a pool on `url` (each connection with `options.timeouts`) and checks that Postgres answers, so a wrong URL fails the start with one
+ * clear error instead of every request or tick logging its own.
+ *
+ * @example
+ * const { db, close } = await openDatabase<OutboxDatabase>(url, { variable: 'DATABASE_URL', logger, poolSize: 10 });
  */
-export async function openDatabase<DB>(
-  url: string,
-  variable: string,
-  logger: Logger,
-  timeouts: PostgresTimeouts = {},
-): Promise<Database<DB>> {
+export async function openDatabase<DB>(url: string, options: OpenDatabaseOptions): Promise<Database<DB>> {
   const address = addressOf(url);
   const pool = new pg.Pool({
     connectionString: url,
-    max: POOL_SIZE,
+    max: options.poolSize,
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     // Sent in the startup message: no extra round trip, and no connection without them.
-    statement_timeout: timeouts.statementTimeoutMs || undefined,
-    idle_in_transaction_session_timeout: timeouts.idleInTransactionTimeoutMs || undefined,
+    statement_timeout: options.timeouts?.statementTimeoutMs || undefined,
+    idle_in_transaction_session_timeout: options.timeouts?.idleInTransactionTimeoutMs || undefined,
   });
   // An idle client whose connection dies emits 'error' on the pool; unhandled, it would end the
   // process. Its own listener below has logged it already.
@@ -74,7 +82,7 @@ export async function openDatabase<DB>(
   pool.on('connect', (client) => {
     client.on('error', (err) => {
       const { message, code } = err as NodeJS.ErrnoException;
-      logger.warn(
+      options.logger.warn(
         { error: message, code, component: 'postgres', address },
         'a Postgres connection failed; what ran on it fails and the pool replaces it',
       );
@@ -90,9 +98,27 @@ export async function openDatabase<DB>(
     await sql`select 1`.execute(db);
   } catch (err) {
     await close();
-    throw new PostgresUnreachableError(address, variable, err);
+    throw new PostgresUnreachableError(address, options.variable, err);
   }
   return { db, address, close };
+}
+
+/**
+ * The index store's pool (`INDEX_DATABASE_URL`): the primary's own when both URLs are equal (its
+ * `close()` then does nothing; the primary's closes it), else one of its own.
+ *
+ * @example
+ * const index = await openIndexDatabase<IndexDB>(primary, config, { logger, poolSize: 10 });
+ */
+export async function openIndexDatabase<DB, PrimaryDB = unknown>(
+  primary: Database<PrimaryDB>,
+  urls: { databaseUrl: string; indexDatabaseUrl: string },
+  options: Omit<OpenDatabaseOptions, 'variable'>,
+): Promise<Database<DB>> {
+  if (urls.indexDatabaseUrl === urls.databaseUrl) {
+    return { db: primary.db as unknown as Kysely<DB>, address: primary.address, close: async () => {} };
+  }
+  return openDatabase<DB>(urls.indexDatabaseUrl, { ...options, variable: 'INDEX_DATABASE_URL' });
 }
 
 /** `host:port` of a connection string, with pg's defaults filled in. */

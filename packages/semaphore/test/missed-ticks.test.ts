@@ -1,10 +1,9 @@
-import { createSemaphore } from '@changeflow/semaphore';
 import { useTestDatabase, waitFor } from '@changeflow/test-support';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { createScheduledJob, migrateOutbox, type OutboxDatabase } from '../src/index.js';
+import { createScheduledJob, createSemaphore, migrateSemaphore, type SemaphoreDatabase } from '../src/index.js';
 
-const testDb = useTestDatabase<OutboxDatabase>('missed_ticks', (db) => migrateOutbox(db));
+const testDb = useTestDatabase<SemaphoreDatabase>('missed_ticks', (db) => migrateSemaphore(db));
 
 /** Blocks this process's event loop for `ms`, as a long GC pause or a SIGSTOP would. */
 function pauseEventLoop(ms: number): void {

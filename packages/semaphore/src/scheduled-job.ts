@@ -1,8 +1,9 @@
+import { hostname } from 'node:os';
 import { toError } from '@changeflow/errors';
-import type { Lease, Semaphore } from '@changeflow/semaphore';
 import { createTask, type ScheduledTask, validate } from 'node-cron';
 import type { Logger } from 'pino';
 import { createMissedTickReporter } from './missed-ticks.js';
+import type { Lease, Semaphore } from './types.js';
 
 /** What a job's run receives. */
 export interface JobContext {
@@ -152,4 +153,9 @@ function cronLogger(log: Logger) {
     error: (message: string | Error, err?: Error) =>
       log.error({ source: 'node-cron', err: err ?? toError(message) }, String(message)),
   };
+}
+
+/** `<hostname>:<pid>`: enough to find the process that holds a slot. */
+export function defaultHolder(): string {
+  return `${hostname()}:${process.pid}`;
 }
