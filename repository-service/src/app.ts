@@ -251,18 +251,10 @@ export async function startRepositoryService(
   const log = logger.child({ component: 'repository-service' });
   const started: Started = {};
   try {
-    started.database = await openDatabase<RevalDatabase>(config.databaseUrl, {
-      variable: 'DATABASE_URL',
-      logger,
-      poolSize: POOL_SIZE,
-      timeouts: config.postgresTimeouts,
-    });
+    const pool = { logger, poolSize: POOL_SIZE, timeouts: config.postgresTimeouts };
+    started.database = await openDatabase<RevalDatabase>(config.databaseUrl, { ...pool, variable: 'DATABASE_URL' });
     const { db } = started.database;
-    started.indexDatabase = await openIndexDatabase<RevalIndexDatabase, RevalDatabase>(started.database, config, {
-      logger,
-      poolSize: POOL_SIZE,
-      timeouts: config.postgresTimeouts,
-    });
+    started.indexDatabase = await openIndexDatabase<RevalIndexDatabase, RevalDatabase>(started.database, config, pool);
     const indexDb = started.indexDatabase.db;
     if (config.migrate) {
       await migrateRevalPrimary(db);

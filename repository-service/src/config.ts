@@ -1,4 +1,4 @@
-import { readConfig } from '@changeflow/app-kit';
+import { AWS_VARIABLES, awsOptionsOf, postgresTimeoutsOf, readConfig } from '@changeflow/app-kit';
 import type { AwsOptions } from '@changeflow/aws';
 import type { LevelWithSilent } from 'pino';
 
@@ -12,8 +12,7 @@ export const REPOSITORY_SERVICE_VARIABLES = {
   INDEX_DATABASE_URL: {},
   INDEX_SCHEMA: {},
   CHANGEFLOW_PREFIX: {},
-  AWS_ENDPOINT_URL: {},
-  AWS_REGION: {},
+  ...AWS_VARIABLES,
   HOST: {},
   PORT: {},
   READ_TOKEN: { isRequired: true },
@@ -24,8 +23,6 @@ export const REPOSITORY_SERVICE_VARIABLES = {
   MIGRATE: {},
   PG_STATEMENT_TIMEOUT_MS: {},
   PG_IDLE_IN_TRANSACTION_TIMEOUT_MS: {},
-  AWS_REQUEST_TIMEOUT_MS: {},
-  AWS_TOTAL_TIMEOUT_MS: {},
   WORKERS_METRICS_URL: {},
 } as const;
 
@@ -92,12 +89,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RepositoryServ
     indexDatabaseUrl: vars.INDEX_DATABASE_URL ?? vars.DATABASE_URL,
     indexSchema: vars.INDEX_SCHEMA,
     prefix: vars.CHANGEFLOW_PREFIX,
-    aws: {
-      endpoint: vars.AWS_ENDPOINT_URL,
-      region: vars.AWS_REGION,
-      requestTimeoutMs: vars.AWS_REQUEST_TIMEOUT_MS,
-      totalTimeoutMs: vars.AWS_TOTAL_TIMEOUT_MS,
-    },
+    aws: awsOptionsOf(vars),
     host: vars.HOST,
     port: vars.PORT,
     readToken: vars.READ_TOKEN,
@@ -106,10 +98,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RepositoryServ
     bulkBatchSize: vars.BULK_BATCH_SIZE,
     bulkMaxBytes: vars.BULK_MAX_BYTES,
     migrate: vars.MIGRATE,
-    postgresTimeouts: {
-      statementTimeoutMs: vars.PG_STATEMENT_TIMEOUT_MS,
-      idleInTransactionTimeoutMs: vars.PG_IDLE_IN_TRANSACTION_TIMEOUT_MS,
-    },
+    postgresTimeouts: postgresTimeoutsOf(vars),
     workersMetricsUrl: vars.WORKERS_METRICS_URL,
   };
 }

@@ -107,18 +107,10 @@ export async function startWorkersApp(options: WorkersAppOptions): Promise<Worke
   const started: Started = { isStopping: false };
   const startedAt = performance.now();
   try {
-    started.database = await openDatabase<OutboxDatabase>(config.databaseUrl, {
-      variable: 'DATABASE_URL',
-      logger,
-      poolSize: POOL_SIZE,
-      timeouts: config.postgresTimeouts,
-    });
+    const pool = { logger, poolSize: POOL_SIZE, timeouts: config.postgresTimeouts };
+    started.database = await openDatabase<OutboxDatabase>(config.databaseUrl, { ...pool, variable: 'DATABASE_URL' });
     const { db } = started.database;
-    started.indexDatabase = await openIndexDatabase<OutboxDatabase, OutboxDatabase>(started.database, config, {
-      logger,
-      poolSize: POOL_SIZE,
-      timeouts: config.postgresTimeouts,
-    });
+    started.indexDatabase = await openIndexDatabase<OutboxDatabase, OutboxDatabase>(started.database, config, pool);
     const indexDb = started.indexDatabase.db;
     if (config.migrate) {
       await migrateOutbox(db);

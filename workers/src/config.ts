@@ -1,4 +1,4 @@
-import { readConfig } from '@changeflow/app-kit';
+import { AWS_VARIABLES, awsOptionsOf, postgresTimeoutsOf, readConfig } from '@changeflow/app-kit';
 import type { AwsOptions } from '@changeflow/aws';
 import type { LevelWithSilent } from 'pino';
 
@@ -8,8 +8,7 @@ import type { LevelWithSilent } from 'pino';
  */
 export const WORKERS_VARIABLES = {
   DATABASE_URL: {},
-  AWS_ENDPOINT_URL: {},
-  AWS_REGION: {},
+  ...AWS_VARIABLES,
   CHANGEFLOW_PREFIX: {},
   CHANGEFLOW_PROVISION: {},
   ADMIN_HOST: {},
@@ -25,8 +24,6 @@ export const WORKERS_VARIABLES = {
   // The full sync's statements run in the workers: longer limits than the API's.
   PG_STATEMENT_TIMEOUT_MS: { defaultValue: '600000' },
   PG_IDLE_IN_TRANSACTION_TIMEOUT_MS: { defaultValue: '60000' },
-  AWS_REQUEST_TIMEOUT_MS: {},
-  AWS_TOTAL_TIMEOUT_MS: {},
   INDEX_DATABASE_URL: {},
   INDEX_SCHEMA: {},
   DAILY_JOB_SCHEDULE: {},
@@ -86,12 +83,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkersConfig 
   const vars = readConfig(WORKERS_VARIABLES, env, { app: 'workers', readme: 'workers/README.md' });
   return {
     databaseUrl: vars.DATABASE_URL,
-    aws: {
-      endpoint: vars.AWS_ENDPOINT_URL,
-      region: vars.AWS_REGION,
-      requestTimeoutMs: vars.AWS_REQUEST_TIMEOUT_MS,
-      totalTimeoutMs: vars.AWS_TOTAL_TIMEOUT_MS,
-    },
+    aws: awsOptionsOf(vars),
     prefix: vars.CHANGEFLOW_PREFIX,
     provision: vars.CHANGEFLOW_PROVISION,
     adminHost: vars.ADMIN_HOST,
@@ -104,10 +96,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkersConfig 
       retentionMs: Math.round(vars.RETENTION_DAYS * DAY_MS),
       failedMessagesRetentionMs: Math.round(vars.FAILED_MESSAGES_RETENTION_DAYS * DAY_MS),
     },
-    postgresTimeouts: {
-      statementTimeoutMs: vars.PG_STATEMENT_TIMEOUT_MS,
-      idleInTransactionTimeoutMs: vars.PG_IDLE_IN_TRANSACTION_TIMEOUT_MS,
-    },
+    postgresTimeouts: postgresTimeoutsOf(vars),
     migrate: vars.MIGRATE,
     indexDatabaseUrl: vars.INDEX_DATABASE_URL ?? vars.DATABASE_URL,
     indexSchema: vars.INDEX_SCHEMA,

@@ -12,6 +12,7 @@
 export { configTable } from './config/config-table.js';
 export type { ConfigValues, ReadConfigOptions, VariableUse, VariableUses } from './config/read-config.js';
 export { ENV_FILE_VARIABLE, readConfig } from './config/read-config.js';
+export { AWS_VARIABLES, awsOptionsOf, postgresTimeoutsOf } from './config/variable-groups.js';
 export type { VariableDeclaration, VariableName } from './config/variables.js';
 export { MAX_BULK_BATCH_SIZE, MIN_TOKEN_LENGTH, VARIABLES } from './config/variables.js';
 export type { Database, OpenDatabaseOptions, PostgresTimeouts } from './open-database.js';

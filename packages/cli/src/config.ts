@@ -1,4 +1,4 @@
-import { readConfig } from '@changeflow/app-kit';
+import { AWS_VARIABLES, awsOptionsOf, readConfig } from '@changeflow/app-kit';
 import type { AwsOptions } from '@changeflow/aws';
 import type { LevelWithSilent } from 'pino';
 
@@ -11,10 +11,7 @@ export const CLI_VARIABLES = {
   INDEX_DATABASE_URL: {},
   INDEX_SCHEMA: {},
   CHANGEFLOW_PREFIX: { note: 'flag `--prefix`' },
-  AWS_ENDPOINT_URL: {},
-  AWS_REGION: {},
-  AWS_REQUEST_TIMEOUT_MS: {},
-  AWS_TOTAL_TIMEOUT_MS: {},
+  ...AWS_VARIABLES,
   REPOSITORY_URL: {},
   WRITE_TOKEN: { note: 'only `sync` needs it' },
   // The CLI's own log goes to stderr beside its output: warnings only, unless asked.
@@ -70,12 +67,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     indexDatabaseUrl: vars.INDEX_DATABASE_URL ?? vars.DATABASE_URL,
     indexSchema: vars.INDEX_SCHEMA,
     prefix: vars.CHANGEFLOW_PREFIX,
-    aws: {
-      endpoint: vars.AWS_ENDPOINT_URL,
-      region: vars.AWS_REGION,
-      requestTimeoutMs: vars.AWS_REQUEST_TIMEOUT_MS,
-      totalTimeoutMs: vars.AWS_TOTAL_TIMEOUT_MS,
-    },
+    aws: awsOptionsOf(vars),
     repositoryUrl: vars.REPOSITORY_URL.replace(/\/+$/, ''),
     writeToken: vars.WRITE_TOKEN,
     logLevel: vars.LOG_LEVEL,

@@ -81,6 +81,12 @@ const cronExpression = z
     'must be a node-cron expression: five fields, or six with seconds first ("*/5 * * * *")',
   );
 
+const days = z
+  .string()
+  .regex(/^\d+(\.\d+)?$/, 'must be a number of days, 0 or more (fractions allowed, e.g. 0.5)')
+  .transform(Number)
+  .pipe(z.number().max(3650, 'must be at most 3650 days'));
+
 const token = z
   .string()
   .min(MIN_TOKEN_LENGTH, `must be at least ${MIN_TOKEN_LENGTH} characters: use e.g. \`openssl rand -hex 32\``)
@@ -251,22 +257,14 @@ export const VARIABLES = {
   RETENTION_DAYS: {
     description: 'published changes older than this many days are deleted; unpublished ones never are',
     accepts: 'number of days 0-3650, fractions allowed',
-    schema: z
-      .string()
-      .regex(/^\d+(\.\d+)?$/, 'must be a number of days, 0 or more (fractions allowed, e.g. 0.5)')
-      .transform(Number)
-      .pipe(z.number().max(3650, 'must be at most 3650 days')),
+    schema: days,
     defaultValue: String(retentionDefaults.retentionMs / DAY_MS),
   },
   FAILED_MESSAGES_RETENTION_DAYS: {
     description:
       '`failed_messages` rows whose last failure is older than this many days are deleted by the retention job; 0 keeps them',
     accepts: 'number of days 0-3650, fractions allowed',
-    schema: z
-      .string()
-      .regex(/^\d+(\.\d+)?$/, 'must be a number of days, 0 or more (fractions allowed, e.g. 0.5)')
-      .transform(Number)
-      .pipe(z.number().max(3650, 'must be at most 3650 days')),
+    schema: days,
     defaultValue: String(retentionDefaults.failedMessagesRetentionMs / DAY_MS),
   },
   RETENTION_SCHEDULE: {
