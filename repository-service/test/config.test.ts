@@ -14,7 +14,7 @@ describe('loadConfig', () => {
       indexDatabaseUrl: CONFIG_DEFAULTS.DATABASE_URL,
       indexSchema: 'reval_index',
       prefix: 'changeflow',
-      aws: { endpoint: undefined, region: undefined },
+      aws: { endpoint: undefined, region: undefined, requestTimeoutMs: 30_000, totalTimeoutMs: 60_000 },
       host: '127.0.0.1',
       port: 8080,
       readToken: TOKENS.READ_TOKEN,
@@ -24,6 +24,7 @@ describe('loadConfig', () => {
       bulkMaxBytes: 512 * 1024 * 1024,
       migrate: true,
       postgresTimeouts: { statementTimeoutMs: 30_000, idleInTransactionTimeoutMs: 10_000 },
+      workersMetricsUrl: undefined,
     });
   });
 
@@ -50,7 +51,7 @@ describe('loadConfig', () => {
       indexDatabaseUrl: 'postgresql://app@replica:5432/reval',
       indexSchema: 'reval_index_2',
       prefix: 'prod',
-      aws: { endpoint: 'http://127.0.0.1:4566', region: 'eu-west-2' },
+      aws: { endpoint: 'http://127.0.0.1:4566', region: 'eu-west-2', requestTimeoutMs: 30_000, totalTimeoutMs: 60_000 },
       host: '0.0.0.0',
       port: 0,
       logLevel: 'debug',

@@ -6,7 +6,7 @@ describe('loadConfig', () => {
   it('fills every documented default from an empty environment', () => {
     expect(loadConfig({})).toEqual({
       databaseUrl: 'postgres://postgres@127.0.0.1:5432/postgres',
-      aws: { endpoint: undefined, region: undefined },
+      aws: { endpoint: undefined, region: undefined, requestTimeoutMs: 30_000, totalTimeoutMs: 60_000 },
       prefix: 'changeflow',
       provision: false,
       adminHost: '127.0.0.1',
@@ -52,7 +52,7 @@ describe('loadConfig', () => {
     });
     expect(config).toEqual({
       databaseUrl: 'postgresql://app:secret@db.internal:6543/changeflow',
-      aws: { endpoint: 'http://127.0.0.1:4566', region: 'eu-west-2' },
+      aws: { endpoint: 'http://127.0.0.1:4566', region: 'eu-west-2', requestTimeoutMs: 30_000, totalTimeoutMs: 60_000 },
       prefix: 'reval-prod',
       provision: true,
       adminHost: '0.0.0.0',
@@ -76,6 +76,8 @@ describe('loadConfig', () => {
     const bad = {
       DATABASE_URL: 'mysql://db/changeflow',
       AWS_ENDPOINT_URL: 'localhost:4566',
+      AWS_REQUEST_TIMEOUT_MS: '30s',
+      AWS_TOTAL_TIMEOUT_MS: '0',
       CHANGEFLOW_PREFIX: 'has space',
       CHANGEFLOW_PROVISION: 'yes please',
       ADMIN_PORT: '70000',
