@@ -1,7 +1,7 @@
 import { type Database, openDatabase, PostgresUnreachableError } from '@changeflow/app-kit';
+import { explainPostgresError } from '@changeflow/errors';
 import { type Kysely, sql } from 'kysely';
 import type { Logger } from 'pino';
-import { explainPostgresError } from './errors.js';
 
 /** Connections of a command's pool: a command runs a few queries side by side at most. */
 const POOL_SIZE = 4;

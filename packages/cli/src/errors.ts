@@ -1,17 +1,6 @@
 import { ChangeflowError, ConfigError, toError, UsageError } from '@changeflow/errors';
 import { EXIT_CODES, type ExitCode } from './exit-codes.js';
 
-export {
-  AwsUnreachableError,
-  DatabaseUnreachableError,
-  describePostgresUrl,
-  explainAwsError,
-  explainPostgresError,
-  QueueMissingError,
-  SchemaMissingError,
-  UsageError,
-} from '@changeflow/errors';
-
 /** The exit code of an error that ended a command: usage and configuration errors are 2, the rest 1. */
 export function exitCodeOf(err: unknown): ExitCode {
   if (err instanceof UsageError || err instanceof ConfigError) return EXIT_CODES.usage;

@@ -45,6 +45,13 @@ export {
   SWEEPER_SEMAPHORE_KEY,
   showDeadLetter,
 } from '@changeflow/consumer';
+export {
+  AwsUnreachableError,
+  DatabaseUnreachableError,
+  QueueMissingError,
+  SchemaMissingError,
+  UsageError,
+} from '@changeflow/errors';
 export type {
   Progress,
   ProgressTask,
@@ -75,13 +82,6 @@ export {
 } from './commands/topology.js';
 export type { CliConfig, ConfigOverrides } from './config.js';
 export { CLI_VARIABLES, loadConfig } from './config.js';
-export {
-  AwsUnreachableError,
-  DatabaseUnreachableError,
-  QueueMissingError,
-  SchemaMissingError,
-  UsageError,
-} from './errors.js';
 export type { ExitCode } from './exit-codes.js';
 export { EXIT_CODES } from './exit-codes.js';
 export type { Output, OutputStreams } from './output.js';

@@ -1,8 +1,9 @@
 import { type DlqReplayResult, type ReplayMethod, type ReplaySelection, replayDeadLetters } from '@changeflow/consumer';
+import { UsageError } from '@changeflow/errors';
 import { type Command, Option } from 'commander';
 import { positiveNumber, wholeNumber } from '../arguments.js';
 import type { CommandRunner } from '../context.js';
-import { exitCodeForCounts, UsageError } from '../errors.js';
+import { exitCodeForCounts } from '../errors.js';
 import { EXIT_CODES, type ExitCode } from '../exit-codes.js';
 
 /** The exit code of a replay: 0 when everything selected moved, 3 when some did not, 1 when none did. */

@@ -1,9 +1,9 @@
+import { describePostgresUrl, explainPostgresError } from '@changeflow/errors';
 import { migrateOutbox } from '@changeflow/outbox';
 import { migrateRevalIndex, migrateRevalPrimary } from '@changeflow/reval';
 import type { Command } from 'commander';
 import type { Kysely } from 'kysely';
 import type { CommandRunner } from '../context.js';
-import { describePostgresUrl, explainPostgresError } from '../errors.js';
 import { EXIT_CODES } from '../exit-codes.js';
 
 /** What `migrate` works with: the primary database and the index store's (they may be the same). */

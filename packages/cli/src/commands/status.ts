@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type PipelineStatus, type PipelineStatusDependencies, readPipelineStatus } from '@changeflow/consumer';
+import { explainPostgresError } from '@changeflow/errors';
 import { asOutboxDb } from '@changeflow/outbox';
 import type { RevalDatabase, SyncJob } from '@changeflow/reval';
 import type { SlotHolder } from '@changeflow/semaphore';
@@ -8,7 +9,6 @@ import type { Command } from 'commander';
 import type { Kysely } from 'kysely';
 import { positiveNumber } from '../arguments.js';
 import type { CommandRunner } from '../context.js';
-import { explainPostgresError } from '../errors.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { formatDuration, formatTable, formatTime } from '../output.js';
 import { readLastSync } from '../queries/last-sync.js';

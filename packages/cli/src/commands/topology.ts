@@ -9,9 +9,9 @@ import {
   type WorkerTopology,
   workerTopology,
 } from '@changeflow/consumer';
+import { explainAwsError, UsageError } from '@changeflow/errors';
 import { type Command, Option } from 'commander';
 import type { CommandRunner } from '../context.js';
-import { explainAwsError, UsageError } from '../errors.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { formatTable } from '../output.js';
 
