@@ -1,7 +1,9 @@
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { ChangeflowError } from '@changeflow/errors';
 
 /** A fauxqs server listening where it was told to. */
 export interface FauxqsOnHost {
@@ -79,32 +81,41 @@ export async function startFauxqsOnHost(options: {
   return { port, stop: () => app.close() };
 }
 
+/** Said when fauxqs is missing, or is not the 2.4.x whose internals this imports. */
+const INSTALL_FAUXQS =
+  'Install it next to @changeflow/aws (`npm install --save-dev fauxqs@~2.4.1`) or set AWS_ENDPOINT_URL to a running SNS/SQS';
+
 async function importInternals(): Promise<FauxqsInternals> {
-  const require = createRequire(import.meta.url);
-  const packageDir = (require.resolve.paths('fauxqs') ?? [])
+  const packageDir = (createRequire(import.meta.url).resolve.paths('fauxqs') ?? [])
     .map((modules) => join(modules, 'fauxqs'))
-    .find((dir) => {
-      try {
-        require.resolve(join(dir, 'dist', 'app.js'));
-        return true;
-      } catch {
-        return false;
-      }
-    });
-  if (!packageDir) throw new Error('fauxqs is not installed');
+    .find((dir) => existsSync(join(dir, 'dist', 'app.js')));
+  if (!packageDir) {
+    throw new ChangeflowError(
+      'LOCAL_AWS_UNAVAILABLE',
+      `cannot start the local SNS/SQS: the fauxqs package is not installed. ${INSTALL_FAUXQS}`,
+    );
+  }
   const load = (file: string) => import(pathToFileURL(join(packageDir, 'dist', file)).href);
-  const [app, sqs, sns, s3, persistence] = await Promise.all([
-    load('app.js'),
-    load('sqs/sqsStore.js'),
-    load('sns/snsStore.js'),
-    load('s3/s3Store.js'),
-    load('persistence.js'),
-  ]);
-  return {
-    buildApp: app.buildApp,
-    SqsStore: sqs.SqsStore,
-    SnsStore: sns.SnsStore,
-    S3Store: s3.S3Store,
-    PersistenceManager: persistence.PersistenceManager,
-  };
+  try {
+    const [app, sqs, sns, s3, persistence] = await Promise.all([
+      load('app.js'),
+      load('sqs/sqsStore.js'),
+      load('sns/snsStore.js'),
+      load('s3/s3Store.js'),
+      load('persistence.js'),
+    ]);
+    return {
+      buildApp: app.buildApp,
+      SqsStore: sqs.SqsStore,
+      SnsStore: sns.SnsStore,
+      S3Store: s3.S3Store,
+      PersistenceManager: persistence.PersistenceManager,
+    };
+  } catch (err) {
+    throw new ChangeflowError(
+      'LOCAL_AWS_UNAVAILABLE',
+      `cannot start the local SNS/SQS: the fauxqs at ${packageDir} lacks the 2.4.x files it is built from. ${INSTALL_FAUXQS}`,
+      { cause: err },
+    );
+  }
 }

@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ChangeflowError, parseOptions } from '@changeflow/errors';
+import { parseOptions } from '@changeflow/errors';
 import { z } from 'zod';
 import { startFauxqsOnHost } from './fauxqs-on-host.js';
 
@@ -58,17 +58,7 @@ export interface LocalAws {
 export async function startLocalAws(options: LocalAwsOptions = {}): Promise<LocalAws> {
   const host = options.host ?? '127.0.0.1';
   if (options.fresh && options.dataDir !== undefined) await deleteState(options.dataDir);
-  const server = await startFauxqsOnHost({ host, port: options.port ?? 0, dataDir: options.dataDir }).catch(
-    (err: unknown) => {
-      throw (err as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' || /not installed/.test(String(err))
-        ? new ChangeflowError(
-            'LOCAL_AWS_UNAVAILABLE',
-            'cannot start the local SNS/SQS: the fauxqs package (2.4.x) is not installed. Install it next to @changeflow/aws (`npm install --save-dev fauxqs@~2.4.1`) or set AWS_ENDPOINT_URL to a running SNS/SQS',
-            { cause: err },
-          )
-        : err;
-    },
-  );
+  const server = await startFauxqsOnHost({ host, port: options.port ?? 0, dataDir: options.dataDir });
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= server.stop();
