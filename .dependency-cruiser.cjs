@@ -6,10 +6,11 @@
 const ARROWS = {
   errors: [],
   aws: ['errors'],
-  semaphore: ['errors'],
-  outbox: ['semaphore', 'errors'],
+  migrator: ['errors'],
+  semaphore: ['migrator', 'errors'],
+  outbox: ['semaphore', 'migrator', 'errors'],
   consumer: ['outbox', 'semaphore', 'aws', 'errors'],
-  reval: ['consumer', 'outbox', 'semaphore', 'errors'],
+  reval: ['consumer', 'outbox', 'semaphore', 'migrator', 'errors'],
   'app-kit': ['reval', 'consumer', 'outbox', 'aws', 'errors'],
   cli: ['app-kit', 'reval', 'consumer', 'outbox', 'semaphore', 'aws', 'errors'],
 };

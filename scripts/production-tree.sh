@@ -7,7 +7,7 @@
 set -euo pipefail
 dest=${1:?usage: scripts/production-tree.sh DEST}
 cd "$(dirname "$0")/.."
-runs=(packages/errors packages/aws packages/semaphore packages/outbox packages/consumer packages/reval packages/app-kit workers repository-service demo-data)
+runs=(packages/errors packages/migrator packages/aws packages/semaphore packages/outbox packages/consumer packages/reval packages/app-kit workers repository-service demo-data)
 for ws in "${runs[@]}"; do
   if [ ! -f "$ws/dist/index.js" ]; then
     echo "production-tree: $ws/dist is missing: run npm run build first" >&2

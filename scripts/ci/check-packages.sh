@@ -5,7 +5,7 @@
 # node, then installs the CLI into a fresh global prefix and runs `changeflow --help`, `migrate`,
 # `topology --apply` and `status` against Postgres and a local SNS/SQS. Needs `npm run build` first.
 source "$(dirname "$0")/stack.sh" packages
-packages=(errors aws semaphore outbox consumer reval app-kit cli)
+packages=(errors migrator aws semaphore outbox consumer reval app-kit cli)
 
 echo "--- npm pack"
 mkdir -p "$work/tarballs"
@@ -30,7 +30,7 @@ echo "--- the external write service (examples/write-service), from the tarballs
 cp -R examples/write-service "$work/write-service"
 (
   cd "$work/write-service"
-  npm install --no-audit --no-fund --loglevel=error "$work"/tarballs/changeflow-{errors,aws,semaphore,outbox}-[0-9]*.tgz
+  npm install --no-audit --no-fund --loglevel=error "$work"/tarballs/changeflow-{errors,migrator,aws,semaphore,outbox}-[0-9]*.tgz
   npm test
   npm run typecheck
 )

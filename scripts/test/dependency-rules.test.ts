@@ -46,6 +46,16 @@ describe('the dependency rules of npm run lint', () => {
     expect(found).toEqual(['arrow-from-aws: packages/aws/src/index.ts -> packages/outbox/src/index.ts']);
   });
 
+  it('fail an import against the arrows from the bottom: the migrator may import only errors', async () => {
+    const found = await violations({
+      'packages/errors/src/index.ts': 'export const errors = 1;\n',
+      'packages/semaphore/src/index.ts': 'export const semaphore = 1;\n',
+      'packages/migrator/src/index.ts':
+        "import { errors } from '../../errors/src/index.ts';\nimport { semaphore } from '../../semaphore/src/index.ts';\nexport const migrator = [errors, semaphore];\n",
+    });
+    expect(found).toEqual(['arrow-from-migrator: packages/migrator/src/index.ts -> packages/semaphore/src/index.ts']);
+  });
+
   it('fail an import behind a front door, and a package importing an app', async () => {
     const found = await violations({
       'packages/reval/src/queries/search.ts': 'export const search = 1;\n',

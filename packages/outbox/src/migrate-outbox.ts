@@ -1,4 +1,5 @@
-import { migrateSemaphore, runMigrations } from '@changeflow/semaphore';
+import { runMigrations } from '@changeflow/migrator';
+import { migrateSemaphore } from '@changeflow/semaphore';
 import type { Kysely } from 'kysely';
 import { outboxMigrations } from './migrations/index.js';
 

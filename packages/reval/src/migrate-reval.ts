@@ -1,5 +1,5 @@
+import { runMigrations } from '@changeflow/migrator';
 import { migrateOutbox } from '@changeflow/outbox';
-import { runMigrations } from '@changeflow/semaphore';
 import type { Kysely } from 'kysely';
 import { revalIndexMigrations } from './migrations/index-migrations.js';
 import { revalPrimaryMigrations } from './migrations/primary-migrations.js';

@@ -17,8 +17,6 @@ export {
 } from './migrations.js';
 export type { ResolvedSemaphoreOptions, SemaphoreOptions } from './options.js';
 export { MAX_LEASE_MS, MAX_LOCKS_LIMIT, resolveSemaphoreOptions, semaphoreOptionsSchema } from './options.js';
-export type { MigrationSet } from './run-migrations.js';
-export { runMigrations } from './run-migrations.js';
 export type { JobContext, ScheduledJob, ScheduledJobDefinition } from './scheduled-job.js';
 export { createScheduledJob, defaultHolder } from './scheduled-job.js';
 export { createSemaphore } from './semaphore.js';

@@ -1,5 +1,5 @@
+import { runMigrations } from '@changeflow/migrator';
 import { type Kysely, type Migration, sql } from 'kysely';
-import { runMigrations } from './run-migrations.js';
 
 /** Kysely's record of which semaphore migrations ran, kept apart from any other package's. */
 export const SEMAPHORE_MIGRATION_TABLE = 'changeflow_semaphore_migration';
