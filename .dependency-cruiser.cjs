@@ -9,7 +9,7 @@ const ARROWS = {
   migrator: ['errors'],
   semaphore: ['migrator', 'errors'],
   outbox: ['semaphore', 'migrator', 'errors'],
-  consumer: ['outbox', 'semaphore', 'aws', 'errors'],
+  consumer: ['outbox', 'semaphore', 'migrator', 'aws', 'errors'],
   reval: ['consumer', 'outbox', 'semaphore', 'migrator', 'errors'],
   'app-kit': ['reval', 'consumer', 'outbox', 'aws', 'errors'],
   cli: ['app-kit', 'reval', 'consumer', 'outbox', 'semaphore', 'aws', 'errors'],

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Database, openDatabase, openIndexDatabase } from '@changeflow/app-kit';
 import { type AwsClients, createAwsClients } from '@changeflow/aws';
+import { migrateConsumer } from '@changeflow/consumer';
 import { toError } from '@changeflow/errors';
 import { createOutbox, type Outbox } from '@changeflow/outbox';
 import {
@@ -258,6 +259,8 @@ export async function startRepositoryService(
     const indexDb = started.indexDatabase.db;
     if (config.migrate) {
       await migrateRevalPrimary(db);
+      // The console lists, replays and purges dead letters: the consumer's failed_messages.
+      await migrateConsumer(db);
       await migrateRevalIndex(indexDb, config.indexSchema);
     }
     started.aws = createAwsClients(config.aws, { logger });

@@ -4,9 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GetQueueUrlCommand, type MessageAttributeValue, SendMessageCommand } from '@aws-sdk/client-sqs';
-import { recordFailure } from '@changeflow/consumer';
+import { asConsumerDb, recordFailure } from '@changeflow/consumer';
 import {
-  asOutboxDb,
   type ChangeInput,
   type ChangeRecorder,
   encodeChangeMessageBody,
@@ -236,7 +235,7 @@ describe.skipIf(!hasChromium && !isCi)('the console in a real browser', () => {
         MessageAttributes: attributes,
       }),
     );
-    await recordFailure(asOutboxDb(db), {
+    await recordFailure(asConsumerDb(db), {
       worker: 'reval-index',
       messageId: originalId,
       changeNumbers: recorded.map((change) => change.changeNumber),
@@ -285,7 +284,7 @@ describe.skipIf(!hasChromium && !isCi)('the console in a real browser', () => {
         },
       }),
     );
-    await recordFailure(asOutboxDb(testDb().db), {
+    await recordFailure(asConsumerDb(testDb().db), {
       worker: 'reval-index',
       messageId: 'planted-purge',
       changeNumbers: [],

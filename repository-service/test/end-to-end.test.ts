@@ -1,13 +1,17 @@
 import type { AddressInfo } from 'node:net';
-import { createWorkerRuntime, type MessageProcessedEvent, type WorkerRuntime } from '@changeflow/consumer';
-import type { OutboxDatabase } from '@changeflow/outbox';
+import {
+  createWorkerRuntime,
+  type MessageProcessedEvent,
+  migrateConsumer,
+  type WorkerRuntime,
+} from '@changeflow/consumer';
 import {
   createRevalIndexWorker,
   DEFAULT_DESIGNATED_BODIES,
   REVAL_INDEX_TABLES,
   type RevalIndexTable,
 } from '@changeflow/reval';
-import { createSemaphore, migrateSemaphore } from '@changeflow/semaphore';
+import { createSemaphore } from '@changeflow/semaphore';
 import { waitFor } from '@changeflow/test-support';
 import type { Kysely } from 'kysely';
 import { pino } from 'pino';
@@ -33,7 +37,7 @@ const outcomes: MessageProcessedEvent[] = [];
 
 beforeAll(async () => {
   const { db, indexSchema, aws, prefix, app } = service();
-  await migrateSemaphore(db);
+  await migrateConsumer(db);
   const worker = createRevalIndexWorker(
     {
       primaryDb: db,
@@ -47,7 +51,7 @@ beforeAll(async () => {
     {
       sqs: aws.sqs,
       sns: aws.sns,
-      db: db as unknown as Kysely<OutboxDatabase>,
+      db,
       semaphore: createSemaphore(db),
       logger: pino({ level: 'silent' }),
     },

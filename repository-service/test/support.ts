@@ -1,4 +1,5 @@
 import type { AwsClients } from '@changeflow/aws';
+import { migrateConsumer } from '@changeflow/consumer';
 import { createOutbox, type Outbox } from '@changeflow/outbox';
 import { migrateRevalIndex, migrateRevalPrimary, type RevalDatabase, type RevalIndexDatabase } from '@changeflow/reval';
 import { type TestDatabase, testAwsClients, uniquePrefix, useTestDatabase } from '@changeflow/test-support';
@@ -41,12 +42,15 @@ export interface TestService {
 }
 
 /**
- * Gives the calling test file a migrated schema (primary tables, outbox, and an index schema
+ * Gives the calling test file a migrated schema (primary tables, outbox, consumer, and an index schema
  * `<schema>_idx`), an outbox on this run's SNS/SQS under a prefix of its own, and the app built on
  * them. Everything is closed, and the index schema dropped, after the file.
  */
 export function useTestService(label: string, env: Record<string, string> = {}): () => TestService {
-  const testDb = useTestDatabase<RevalDatabase>(`repo_${label}`, (db) => migrateRevalPrimary(db));
+  const testDb = useTestDatabase<RevalDatabase>(`repo_${label}`, async (db) => {
+    await migrateRevalPrimary(db);
+    await migrateConsumer(db);
+  });
   let current: TestService | undefined;
   beforeAll(async () => {
     const { db, schema } = testDb();

@@ -2,14 +2,17 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import { type Database, openDatabase, openIndexDatabase } from '@changeflow/app-kit';
 import { type AwsClients, createAwsClients, findQueueUrl, QueueMissingError } from '@changeflow/aws';
 import {
+  type ConsumerDatabase,
   createWorkerRuntime,
+  failedMessagesRetentionStep,
+  migrateConsumer,
   type WorkerDefinition,
   type WorkerRuntime,
   workerSemaphoreKey,
   workerTopology,
 } from '@changeflow/consumer';
 import { toError } from '@changeflow/errors';
-import { createOutbox, migrateOutbox, type Outbox, type OutboxDatabase } from '@changeflow/outbox';
+import { asOutboxDb, createOutbox, migrateOutbox, type Outbox, type OutboxDatabase } from '@changeflow/outbox';
 import { createSemaphore, type ScheduledJob, type Semaphore } from '@changeflow/semaphore';
 import type { Kysely } from 'kysely';
 import { type Logger, pino } from 'pino';
@@ -18,6 +21,9 @@ import { type AdminServer, startAdminServer } from './admin-server.js';
 import type { WorkersConfig } from './config.js';
 import { checkReadiness } from './readiness.js';
 import { registerScrapeMetrics, type ScrapedWorker } from './scrape-metrics.js';
+
+/** The primary database of the workers deployment: the outbox's `changes`, the consumer's `failed_messages`. */
+export type WorkersDatabase = OutboxDatabase & ConsumerDatabase;
 
 /**
  * Connections of the app's pool. Each worker's run needs one now and then (slot refresh, failure
@@ -29,11 +35,11 @@ const POOL_SIZE = 10;
 /** What a worker factory gets: the app's own collaborators, so handlers need no connections of their own. */
 export interface WorkerContext {
   /** Kysely on the app's pool; `db.withTables<MyTables>()` types a handler's own tables. */
-  db: Kysely<OutboxDatabase>;
+  db: Kysely<WorkersDatabase>;
   /** Kysely on the index store's database (`INDEX_DATABASE_URL`; the app's pool when unset). */
-  indexDb: Kysely<OutboxDatabase>;
+  indexDb: Kysely<WorkersDatabase>;
   /** The outbox on `db`, for workers and jobs that record changes of their own. */
-  outbox: Outbox<OutboxDatabase>;
+  outbox: Outbox<WorkersDatabase>;
   semaphore: Semaphore;
   /** The app's root logger. */
   logger: Logger;
@@ -52,8 +58,8 @@ export interface WorkersAppOptions {
   jobs?: (context: WorkerContext) => readonly ScheduledJob[];
   /** Migrations of the workers' own tables, run after the outbox's when `MIGRATE` is on. */
   migrate?: (context: {
-    db: Kysely<OutboxDatabase>;
-    indexDb: Kysely<OutboxDatabase>;
+    db: Kysely<WorkersDatabase>;
+    indexDb: Kysely<WorkersDatabase>;
     config: WorkersConfig;
   }) => Promise<void>;
   /** The root logger; `main.ts` creates it. @defaultValue a pino logger at `config.logLevel` */
@@ -78,8 +84,8 @@ export interface WorkersApp {
 
 /** What has been started so far; {@link stopAll} stops whatever is there, in order. */
 interface Started {
-  database?: Database<OutboxDatabase>;
-  indexDatabase?: Database<OutboxDatabase>;
+  database?: Database<WorkersDatabase>;
+  indexDatabase?: Database<WorkersDatabase>;
   jobs?: readonly ScheduledJob[];
   aws?: AwsClients;
   runtime?: WorkerRuntime;
@@ -108,12 +114,13 @@ export async function startWorkersApp(options: WorkersAppOptions): Promise<Worke
   const startedAt = performance.now();
   try {
     const pool = { logger, poolSize: POOL_SIZE, timeouts: config.postgresTimeouts };
-    started.database = await openDatabase<OutboxDatabase>(config.databaseUrl, { ...pool, variable: 'DATABASE_URL' });
+    started.database = await openDatabase<WorkersDatabase>(config.databaseUrl, { ...pool, variable: 'DATABASE_URL' });
     const { db } = started.database;
-    started.indexDatabase = await openIndexDatabase<OutboxDatabase, OutboxDatabase>(started.database, config, pool);
+    started.indexDatabase = await openIndexDatabase<WorkersDatabase, WorkersDatabase>(started.database, config, pool);
     const indexDb = started.indexDatabase.db;
     if (config.migrate) {
       await migrateOutbox(db);
+      await migrateConsumer(db);
       await options.migrate?.({ db, indexDb, config });
     }
 
@@ -135,7 +142,10 @@ export async function startWorkersApp(options: WorkersAppOptions): Promise<Worke
 
     started.sweeper = outbox.createSweeper(semaphore, config.sweeper);
     started.sweeper.start();
-    started.retention = outbox.createRetention(semaphore, config.retention);
+    const { failedMessagesRetentionMs, ...retention } = config.retention;
+    started.retention = outbox.createRetention(semaphore, retention, [
+      failedMessagesRetentionStep({ db, metrics: runtime.metrics }, { retentionMs: failedMessagesRetentionMs }),
+    ]);
     started.retention.start();
     started.jobs = options.jobs?.(context) ?? [];
     for (const job of started.jobs) job.start();
@@ -144,7 +154,7 @@ export async function startWorkersApp(options: WorkersAppOptions): Promise<Worke
       registry,
       sqs,
       semaphore,
-      db,
+      db: asOutboxDb(db),
       outboxMetrics: outbox.metrics,
       workers: await Promise.all(workers.map((worker) => scrapedWorker(sqs, worker, config.prefix))),
       logger,

@@ -7,7 +7,7 @@
  * const app = await startWorkersApp({ config: loadConfig(), workers: registeredWorkers });
  * await app.stop();
  */
-export type { WorkerContext, WorkersApp, WorkersAppOptions, WorkersSource } from './app.js';
+export type { WorkerContext, WorkersApp, WorkersAppOptions, WorkersDatabase, WorkersSource } from './app.js';
 export { startWorkersApp } from './app.js';
 export type { WorkersConfig } from './config.js';
 export { CONFIG_VARIABLES, loadConfig, WORKERS_VARIABLES } from './config.js';

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { CreateTopicCommand, PublishBatchCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { type AwsClients, queueDepth as readQueueDepth } from '@changeflow/aws';
-import { defineWorker, provision, type WorkerDefinition, workerTopology } from '@changeflow/consumer';
+import { defineWorker, migrateConsumer, provision, type WorkerDefinition, workerTopology } from '@changeflow/consumer';
 import { type ChangeMessage, encodeChangeMessageBody, migrateOutbox, topicName } from '@changeflow/outbox';
 import { SOURCE_NODE_ARGS, type TestDatabase, testChangeMessage, useTestDatabase } from '@changeflow/test-support';
 import type { Kysely } from 'kysely';
@@ -22,6 +22,7 @@ const STDERR_TAIL_CHARS = 8_000;
 export function useWorkersTestDatabase(label: string): () => TestDatabase<TestTables> {
   return useTestDatabase<TestTables>(label, async (db) => {
     await withRetryOnDroppedSchema(() => migrateOutbox(db));
+    await withRetryOnDroppedSchema(() => migrateConsumer(db));
     await createHandledTable(db);
   });
 }

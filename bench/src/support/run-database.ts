@@ -36,8 +36,8 @@ export interface RunDatabaseOptions {
  * open theirs here, so a run never meets another's data.
  *
  * @example
- * const run = await openRunDatabase<OutboxDatabase>(`bench_consumer_${hex}`);
- * try { await migrateOutbox(run.db); … } finally { await run.dropSchemas(); await run.close(); }
+ * const run = await openRunDatabase<ConsumerDatabase>(`bench_consumer_${hex}`);
+ * try { await migrateConsumer(run.db); … } finally { await run.dropSchemas(); await run.close(); }
  */
 export async function openRunDatabase<DB = RevalDatabase>(
   schema: string,

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { migrateConsumer } from '@changeflow/consumer';
 import { migrateRevalIndex, migrateRevalPrimary, type RevalDatabase } from '@changeflow/reval';
 import type { Kysely } from 'kysely';
 import { openRunDatabase } from '../support/run-database.js';
@@ -37,6 +38,7 @@ export async function openSyncBenchDatabase(env: NodeJS.ProcessEnv = process.env
   const indexSchema = `${runSchema}_index`;
   try {
     await migrateRevalPrimary(run.db);
+    await migrateConsumer(run.db);
     await migrateRevalIndex(run.db, indexSchema);
   } catch (err) {
     await run.dropSchemas().catch(() => {});

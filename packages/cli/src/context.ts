@@ -1,6 +1,6 @@
 import type { Database } from '@changeflow/app-kit';
 import { type AwsClients, createAwsClients } from '@changeflow/aws';
-import type { SqsAccess, WorkerDeclaration } from '@changeflow/consumer';
+import { asConsumerDb, type ConsumerDatabase, type SqsAccess, type WorkerDeclaration } from '@changeflow/consumer';
 import { asOutboxDb, type OutboxDatabase } from '@changeflow/outbox';
 import type { RevalDatabase } from '@changeflow/reval';
 import type { Kysely } from 'kysely';
@@ -61,6 +61,11 @@ export class CommandContext {
   /** {@link db} as the outbox's queries take it. */
   async outboxDb(): Promise<Kysely<OutboxDatabase>> {
     return asOutboxDb(await this.db());
+  }
+
+  /** {@link db} as the consumer's dead-letter operations take it. */
+  async consumerDb(): Promise<Kysely<ConsumerDatabase>> {
+    return asConsumerDb(await this.db());
   }
 
   /** Postgres at `INDEX_DATABASE_URL` (which may equal `DATABASE_URL`), checked reachable. */

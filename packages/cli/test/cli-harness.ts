@@ -11,13 +11,8 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { queueDepth } from '@changeflow/aws';
-import { type ProvisionedWorker, recordFailure } from '@changeflow/consumer';
-import {
-  type ChangeMessage,
-  decodeChangeMessageBody,
-  encodeChangeMessageBody,
-  type OutboxDatabase,
-} from '@changeflow/outbox';
+import { type ConsumerDatabase, type ProvisionedWorker, recordFailure } from '@changeflow/consumer';
+import { type ChangeMessage, decodeChangeMessageBody, encodeChangeMessageBody } from '@changeflow/outbox';
 import { SOURCE_NODE_ARGS, testChangeMessage } from '@changeflow/test-support';
 import type { Kysely } from 'kysely';
 import { inject } from 'vitest';
@@ -130,7 +125,7 @@ export interface SeededDeadLetter {
  */
 export async function deadLetter(
   sqs: SQSClient,
-  db: Kysely<OutboxDatabase>,
+  db: Kysely<ConsumerDatabase>,
   worker: ProvisionedWorker,
   options: { changes: ChangeMessage[]; reason: string; originalMessageId?: string; viaRedrive?: boolean },
 ): Promise<SeededDeadLetter> {

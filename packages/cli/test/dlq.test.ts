@@ -1,13 +1,20 @@
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { createWorkerRuntime, defineWorker, FatalError, type ProvisionedWorker, provision } from '@changeflow/consumer';
-import { migrateOutbox, type OutboxDatabase } from '@changeflow/outbox';
+import {
+  type ConsumerDatabase,
+  createWorkerRuntime,
+  defineWorker,
+  FatalError,
+  migrateConsumer,
+  type ProvisionedWorker,
+  provision,
+} from '@changeflow/consumer';
 import { createSemaphore } from '@changeflow/semaphore';
 import { testAwsClients, uniquePrefix, useTestDatabase, waitFor } from '@changeflow/test-support';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { DlqListResult, DlqReplayResult, DlqShowResult } from '../src/index.js';
 import { change, cliEnv, deadLetter, drainQueue, messagesIn, runInProcess } from './cli-harness.js';
 
-const testDb = useTestDatabase<OutboxDatabase>('cli_dlq', (db) => migrateOutbox(db));
+const testDb = useTestDatabase<ConsumerDatabase>('cli_dlq', migrateConsumer);
 const aws = testAwsClients();
 afterAll(() => aws.destroy());
 

@@ -24,12 +24,13 @@ async function tablesIn(schema: string): Promise<string[]> {
 }
 
 describe('changeflow migrate', () => {
-  it('creates the outbox, reval primary and reval index tables, and running it again changes nothing', async () => {
+  it('creates the outbox, consumer, reval primary and reval index tables, and running it again changes nothing', async () => {
     const env = cliEnv(testDb().url, uniquePrefix('cli-mig'), { INDEX_SCHEMA: indexSchema });
     const first = await runBinary(['migrate', '--json'], env);
     expect(first.code, first.stderr).toBe(0);
     expect(first.json<MigrateResult>().steps.map((step) => step.step)).toEqual([
       'outbox',
+      'consumer',
       'reval-primary',
       'reval-index',
     ]);

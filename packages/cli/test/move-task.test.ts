@@ -1,12 +1,11 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { defineWorker, recordFailure } from '@changeflow/consumer';
-import { migrateOutbox, type OutboxDatabase } from '@changeflow/outbox';
+import { type ConsumerDatabase, defineWorker, migrateConsumer, recordFailure } from '@changeflow/consumer';
 import { useTestDatabase } from '@changeflow/test-support';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { replayDeadLetters, silentProgress } from '../src/index.js';
 
-const testDb = useTestDatabase<OutboxDatabase>('cli_move_task', (db) => migrateOutbox(db));
+const testDb = useTestDatabase<ConsumerDatabase>('cli_move_task', migrateConsumer);
 const worker = defineWorker({ name: 'mover', subscribesTo: ['trainee'], handle: async () => {} });
 const AWS_ENDPOINT = 'https://sqs.eu-west-2.amazonaws.com';
 

@@ -1,6 +1,6 @@
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import { provision } from '@changeflow/consumer';
-import { encodeChangeMessageBody, migrateOutbox, type OutboxDatabase } from '@changeflow/outbox';
+import { type ConsumerDatabase, migrateConsumer, provision } from '@changeflow/consumer';
+import { encodeChangeMessageBody } from '@changeflow/outbox';
 import { REVAL_WORKERS } from '@changeflow/reval';
 import { testAwsClients, uniquePrefix, useTestDatabase, waitFor } from '@changeflow/test-support';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -17,7 +17,7 @@ import {
   watchChild,
 } from './cli-harness.js';
 
-const testDb = useTestDatabase<OutboxDatabase>('cli_replay_killed', (db) => migrateOutbox(db));
+const testDb = useTestDatabase<ConsumerDatabase>('cli_replay_killed', migrateConsumer);
 const aws = testAwsClients();
 afterAll(() => aws.destroy());
 

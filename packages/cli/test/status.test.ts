@@ -1,6 +1,6 @@
 import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
-import { defineWorker, provision } from '@changeflow/consumer';
-import { asOutboxDb, migrateOutbox, type OutboxDatabase, recordChanges } from '@changeflow/outbox';
+import { asConsumerDb, type ConsumerDatabase, defineWorker, migrateConsumer, provision } from '@changeflow/consumer';
+import { migrateOutbox, type OutboxDatabase, recordChanges } from '@changeflow/outbox';
 import { migrateRevalPrimary, type RevalDatabase } from '@changeflow/reval';
 import { createSemaphore } from '@changeflow/semaphore';
 import { testAwsClients, uniquePrefix, useTestDatabase, waitFor } from '@changeflow/test-support';
@@ -9,8 +9,15 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { StatusReport } from '../src/index.js';
 import { change, cliEnv, deadLetter, runInProcess, spawnCli, watchChild } from './cli-harness.js';
 
-const testDb = useTestDatabase<RevalDatabase>('cli_status', (db) => migrateRevalPrimary(db));
-const outboxOnlyDb = useTestDatabase<OutboxDatabase>('cli_status_outbox', (db) => migrateOutbox(db));
+const testDb = useTestDatabase<RevalDatabase>('cli_status', async (db) => {
+  await migrateRevalPrimary(db);
+  await migrateConsumer(db);
+});
+/** A deployment's database without the reval tables: the outbox's and the consumer's only. */
+const outboxOnlyDb = useTestDatabase<OutboxDatabase & ConsumerDatabase>('cli_status_outbox', async (db) => {
+  await migrateOutbox(db);
+  await migrateConsumer(db);
+});
 const aws = testAwsClients();
 afterAll(() => aws.destroy());
 
@@ -35,7 +42,7 @@ describe('changeflow status', () => {
     await aws.sqs.send(
       new ReceiveMessageCommand({ QueueUrl: worker.queueUrl, MaxNumberOfMessages: 1, VisibilityTimeout: 60 }),
     );
-    await deadLetter(aws.sqs, asOutboxDb(testDb().db), worker, { changes: [change('9', 'S-9')], reason: 'boom' });
+    await deadLetter(aws.sqs, asConsumerDb(testDb().db), worker, { changes: [change('9', 'S-9')], reason: 'boom' });
     const semaphore = createSemaphore(testDb().db);
     const lease = await semaphore.acquire('changeflow:worker:indexer', 2, 60_000, 'host-a:101');
     const sweeperLease = await semaphore.acquire('changeflow:outbox-sweeper', 1, 60_000, 'host-b:202');

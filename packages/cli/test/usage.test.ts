@@ -1,9 +1,13 @@
+import { type ConsumerDatabase, migrateConsumer } from '@changeflow/consumer';
 import { migrateOutbox, type OutboxDatabase } from '@changeflow/outbox';
 import { startTcpProxy, uniquePrefix, useTestDatabase } from '@changeflow/test-support';
 import { describe, expect, inject, it } from 'vitest';
 import { cliEnv, runBinary, runInProcess } from './cli-harness.js';
 
-const testDb = useTestDatabase<OutboxDatabase>('cli_usage', (db) => migrateOutbox(db));
+const testDb = useTestDatabase<OutboxDatabase & ConsumerDatabase>('cli_usage', async (db) => {
+  await migrateOutbox(db);
+  await migrateConsumer(db);
+});
 const bareDb = useTestDatabase<OutboxDatabase>('cli_usage_bare');
 const env = () => cliEnv(testDb().url, uniquePrefix('cli-usage'));
 

@@ -36,8 +36,11 @@ export type {
 } from './define-worker.js';
 export { declareWorker, defineWorker, workerDeclarationSchema } from './define-worker.js';
 export { FatalError, TopologyError } from './errors.js';
+export type { FailedMessagesRetentionOptions } from './failed-messages-retention.js';
+export { failedMessagesRetentionOptionsSchema, failedMessagesRetentionStep } from './failed-messages-retention.js';
 export type { ConsumerMetrics } from './metrics.js';
 export { consumerMetrics } from './metrics.js';
+export { CONSUMER_MIGRATION_TABLE, migrateConsumer } from './migrate-consumer.js';
 export type {
   MissingQueue,
   PipelineStatus,
@@ -51,6 +54,8 @@ export type { FailureRecord } from './queries/record-failure.js';
 export { recordFailure } from './queries/record-failure.js';
 export type { WorkerRuntime, WorkerRuntimeDependencies, WorkerRuntimeOptions } from './runtime.js';
 export { createWorkerRuntime, workerRuntimeOptionsSchema } from './runtime.js';
+export type { ConsumerDatabase, FailedMessagesTable } from './schema.js';
+export { asConsumerDb } from './schema.js';
 export type { ProvisionedWorker, WorkerTopology } from './topology.js';
 export { provision, workerSemaphoreKey, workerTopology } from './topology.js';
 export type {

@@ -10,6 +10,8 @@ export interface ConsumerMetrics {
   inFlight: Gauge<'worker'>;
   /** Runs started (a semaphore slot taken), by worker. */
   runs: Counter<'worker'>;
+  /** Rows of `failed_messages` deleted by retention (`failedMessagesRetentionStep`). */
+  failedMessagesDeleted: Counter;
 }
 
 const byRegistry = new WeakMap<Registry, ConsumerMetrics>();
@@ -43,6 +45,11 @@ export function consumerMetrics(registry: Registry): ConsumerMetrics {
       name: 'changeflow_worker_runs_total',
       help: 'Runs started: a semaphore slot taken and the queue polled',
       labelNames: ['worker'],
+      registers,
+    }),
+    failedMessagesDeleted: new Counter({
+      name: 'changeflow_worker_failed_messages_deleted_total',
+      help: 'Old failed-message records deleted by retention',
       registers,
     }),
   };

@@ -5,15 +5,18 @@ import type { Kysely } from 'kysely';
 import { findQueueUrl, type QueueDepth, queueDepth, type SqsAccess } from './dead-letters/queues.js';
 import type { WorkerDeclaration } from './define-worker.js';
 import { countDeadLettered } from './queries/failed-messages.js';
+import { asConsumerDb, type ConsumerDatabase } from './schema.js';
 import { workerSemaphoreKey, workerTopology } from './topology.js';
 
 /** The semaphore key of the outbox sweeper (`createScheduledJob`'s `changeflow:<name>` for `outbox-sweeper`). */
 export const SWEEPER_SEMAPHORE_KEY = 'changeflow:outbox-sweeper';
 
 /** What {@link readPipelineStatus} reads from. */
-export interface PipelineStatusDependencies {
-  /** The primary database: the outbox's tables and `semaphore_slots`. */
-  db: Kysely<OutboxDatabase>;
+export interface PipelineStatusDependencies<
+  DB extends OutboxDatabase & ConsumerDatabase = OutboxDatabase & ConsumerDatabase,
+> {
+  /** The primary database: the outbox's `changes`, the consumer's `failed_messages`, `semaphore_slots`. */
+  db: Kysely<DB>;
   /** For error messages: where `db` points. */
   databaseUrl: string;
   sqs: SqsAccess;
@@ -52,11 +55,13 @@ export interface PipelineStatus {
  * Reads the outbox backlog and the age of its oldest change, and per worker its queue, in-flight,
  * delayed and DLQ counts and who holds its slots. SQS counts are approximate, as SQS reports them.
  */
-export async function readPipelineStatus(deps: PipelineStatusDependencies): Promise<PipelineStatus> {
+export async function readPipelineStatus<DB extends OutboxDatabase & ConsumerDatabase>(
+  deps: PipelineStatusDependencies<DB>,
+): Promise<PipelineStatus> {
   try {
     const [stats, deadLettered, sweeperHolders] = await Promise.all([
       unpublishedStats(deps.db),
-      countDeadLettered(deps.db),
+      countDeadLettered(asConsumerDb(deps.db)),
       deps.semaphore.holders(SWEEPER_SEMAPHORE_KEY),
     ]);
     const workers = await Promise.all(

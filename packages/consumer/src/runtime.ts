@@ -3,7 +3,6 @@ import type { SNSClient } from '@aws-sdk/client-sns';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { findQueueUrl, QueueMissingError } from '@changeflow/aws';
 import { ChangeflowError, parseOptions, toError } from '@changeflow/errors';
-import { asOutboxDb, type OutboxDatabase } from '@changeflow/outbox';
 import { createScheduledJob, defaultHolder, type ScheduledJob, type Semaphore } from '@changeflow/semaphore';
 import type { Kysely } from 'kysely';
 import { type Logger, pino } from 'pino';
@@ -12,6 +11,7 @@ import { z } from 'zod';
 import type { WorkerDefinition } from './define-worker.js';
 import { type ConsumerMetrics, consumerMetrics } from './metrics.js';
 import { QueueClient } from './queue-client.js';
+import { asConsumerDb, type ConsumerDatabase } from './schema.js';
 import { provision, workerSemaphoreKey, workerTopology } from './topology.js';
 import type { MessageProcessedEvent, WorkerRuntimeEvents } from './types.js';
 import { runWorker } from './worker-run.js';
@@ -36,10 +36,10 @@ export const workerRuntimeOptionsSchema = z.object({
 export type WorkerRuntimeOptions = z.input<typeof workerRuntimeOptionsSchema>;
 
 /** The collaborators of the runtime; it closes none of them. */
-export interface WorkerRuntimeDependencies<DB extends OutboxDatabase = OutboxDatabase> {
+export interface WorkerRuntimeDependencies<DB extends ConsumerDatabase = ConsumerDatabase> {
   sqs: SQSClient;
   sns: SNSClient;
-  /** Where `failed_messages` and `semaphore_slots` are: any database with the outbox's tables. */
+  /** Where `failed_messages` and `semaphore_slots` are: any database `migrateConsumer` ran on. */
   db: Kysely<DB>;
   semaphore: Semaphore;
   /** @defaultValue a silent logger */
@@ -73,7 +73,7 @@ export interface WorkerRuntime extends EventEmitter<WorkerRuntimeEvents> {
  * await runtime.start();
  * process.once('SIGTERM', () => void runtime.stop());
  */
-export function createWorkerRuntime<DB extends OutboxDatabase>(
+export function createWorkerRuntime<DB extends ConsumerDatabase>(
   deps: WorkerRuntimeDependencies<DB>,
   workers: readonly WorkerDefinition[],
   options: WorkerRuntimeOptions,
@@ -83,7 +83,7 @@ export function createWorkerRuntime<DB extends OutboxDatabase>(
   const duplicate = names.find((name, index) => names.indexOf(name) !== index);
   if (duplicate)
     throw new ChangeflowError('CONFIG_INVALID', `two workers are named "${duplicate}"; names must be unique`);
-  return new Runtime({ ...deps, db: asOutboxDb(deps.db) }, workers, resolved);
+  return new Runtime({ ...deps, db: asConsumerDb(deps.db) }, workers, resolved);
 }
 
 class Runtime extends EventEmitter<WorkerRuntimeEvents> implements WorkerRuntime {

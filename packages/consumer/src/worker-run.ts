@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Message } from '@aws-sdk/client-sqs';
 import { toError } from '@changeflow/errors';
-import { type ChangeMessage, decodeChangeMessageBody, type OutboxDatabase } from '@changeflow/outbox';
+import { type ChangeMessage, decodeChangeMessageBody } from '@changeflow/outbox';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { backoffSeconds } from './backoff.js';
@@ -10,13 +10,14 @@ import { FatalError } from './errors.js';
 import type { ConsumerMetrics } from './metrics.js';
 import { type FailureRecord, recordFailure } from './queries/record-failure.js';
 import type { QueueClient } from './queue-client.js';
+import type { ConsumerDatabase } from './schema.js';
 import type { HandlerResult, MessageOutcome, MessageProcessedEvent } from './types.js';
 
 /** What one run of one worker works with. */
 export interface WorkerRunDependencies {
   worker: WorkerDefinition;
   queue: QueueClient;
-  db: Kysely<OutboxDatabase>;
+  db: Kysely<ConsumerDatabase>;
   /** Bound with the worker's name. */
   logger: Logger;
   metrics: ConsumerMetrics;

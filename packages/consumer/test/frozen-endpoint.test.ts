@@ -1,14 +1,19 @@
 import { GetQueueUrlCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { createAwsClients } from '@changeflow/aws';
-import { migrateOutbox, type OutboxDatabase } from '@changeflow/outbox';
 import { createSemaphore } from '@changeflow/semaphore';
 import { startTcpProxy, testAwsClients, uniquePrefix, useTestDatabase, waitFor } from '@changeflow/test-support';
 import { pino } from 'pino';
 import { describe, expect, inject, it } from 'vitest';
-import { createWorkerRuntime, defineWorker, type MessageProcessedEvent } from '../src/index.js';
+import {
+  type ConsumerDatabase,
+  createWorkerRuntime,
+  defineWorker,
+  type MessageProcessedEvent,
+  migrateConsumer,
+} from '../src/index.js';
 import { changeMessage } from './runtime-harness.js';
 
-const testDb = useTestDatabase<OutboxDatabase>('frozen_sqs', (db) => migrateOutbox(db));
+const testDb = useTestDatabase<ConsumerDatabase>('frozen_sqs', migrateConsumer);
 
 const worker = defineWorker({
   name: 'frozen',

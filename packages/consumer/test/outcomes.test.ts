@@ -1,10 +1,9 @@
-import { migrateOutbox, type OutboxDatabase } from '@changeflow/outbox';
 import { useTestDatabase, waitFor } from '@changeflow/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defineWorker, FatalError } from '../src/index.js';
+import { type ConsumerDatabase, defineWorker, FatalError, migrateConsumer } from '../src/index.js';
 import { changeMessage, type RuntimeHarness, startRuntime } from './runtime-harness.js';
 
-const testDb = useTestDatabase<OutboxDatabase>('outcomes', (db) => migrateOutbox(db));
+const testDb = useTestDatabase<ConsumerDatabase>('outcomes', migrateConsumer);
 
 /** When each delivery of each object reached a handler, by the process clock. */
 const deliveries = new Map<string, number[]>();

@@ -4,10 +4,13 @@ import { createOutbox, migrateOutbox, type OutboxDatabase } from '@changeflow/ou
 import { createSemaphore } from '@changeflow/semaphore';
 import { testAwsClients, uniquePrefix, useTestDatabase } from '@changeflow/test-support';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createWorkerRuntime, defineWorker, provision } from '../src/index.js';
+import { type ConsumerDatabase, createWorkerRuntime, defineWorker, migrateConsumer, provision } from '../src/index.js';
 import { startRuntime } from './runtime-harness.js';
 
-const testDb = useTestDatabase<OutboxDatabase>('provision', (db) => migrateOutbox(db));
+const testDb = useTestDatabase<OutboxDatabase & ConsumerDatabase>('provision', async (db) => {
+  await migrateOutbox(db);
+  await migrateConsumer(db);
+});
 const aws = testAwsClients();
 afterAll(() => aws.destroy());
 

@@ -1,9 +1,10 @@
 import { GetQueueUrlCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
-import type { ChangeMessage, OutboxDatabase } from '@changeflow/outbox';
+import type { ChangeMessage } from '@changeflow/outbox';
 import { createSemaphore } from '@changeflow/semaphore';
 import { testAwsClients, testChangeMessage, uniquePrefix, waitFor } from '@changeflow/test-support';
 import type { Kysely } from 'kysely';
 import {
+  type ConsumerDatabase,
   createWorkerRuntime,
   type MessageProcessedEvent,
   type WorkerDefinition,
@@ -32,7 +33,10 @@ export interface RuntimeHarness {
   close(): Promise<void>;
 }
 
-export async function startRuntime(db: Kysely<OutboxDatabase>, workers: WorkerDefinition[]): Promise<RuntimeHarness> {
+export async function startRuntime<DB extends ConsumerDatabase>(
+  db: Kysely<DB>,
+  workers: WorkerDefinition[],
+): Promise<RuntimeHarness> {
   const aws = testAwsClients();
   const prefix = uniquePrefix('consumer');
   const runtime = createWorkerRuntime({ sqs: aws.sqs, sns: aws.sns, db, semaphore: createSemaphore(db) }, workers, {

@@ -10,8 +10,6 @@ export interface OutboxMetrics {
   publishDuration: Histogram;
   /** Published changes removed by retention. */
   changesDeleted: Counter;
-  /** Rows of `failed_messages` deleted by retention. */
-  failedMessagesDeleted: Counter;
   /** Unpublished changes, as last measured by the sweeper. */
   backlog: Gauge;
   /** Age of the oldest unpublished change, as last measured by the sweeper. */
@@ -47,11 +45,6 @@ export function outboxMetrics(registry: Registry): OutboxMetrics {
     changesDeleted: new Counter({
       name: 'changeflow_outbox_changes_deleted_total',
       help: 'Published changes deleted by retention',
-      registers,
-    }),
-    failedMessagesDeleted: new Counter({
-      name: 'changeflow_outbox_failed_messages_deleted_total',
-      help: 'Old failed-message records deleted by retention',
       registers,
     }),
     backlog: new Gauge({

@@ -6,7 +6,7 @@ import { Registry } from 'prom-client';
 import { type OutboxMetrics, outboxMetrics } from './metrics.js';
 import { createPublisher, type Publisher, type PublisherOptions, type PublishResult } from './publisher.js';
 import { recordChanges } from './record-changes.js';
-import { createRetention, type Retention, type RetentionOptions } from './retention.js';
+import { createRetention, type Retention, type RetentionOptions, type RetentionStep } from './retention.js';
 import { asOutboxDb, type OutboxDatabase } from './schema.js';
 import { createSweeper, type Sweeper, type SweeperOptions } from './sweeper.js';
 import type { ChangeInput, RecordedChange } from './types.js';
@@ -49,8 +49,11 @@ export interface Outbox<DB extends OutboxDatabase> {
   flush(): Promise<void>;
   /** A sweeper sharing this outbox's publisher; start it in one role of the deployment (the workers). */
   createSweeper(semaphore: Semaphore, options?: SweeperOptions): Sweeper;
-  /** A retention job for this outbox's table. */
-  createRetention(semaphore: Semaphore, options?: RetentionOptions): Retention;
+  /**
+   * A retention job for this outbox's table, which also runs `steps` for other packages' tables
+   * (the consumer's `failed_messages`: `failedMessagesRetentionStep`).
+   */
+  createRetention(semaphore: Semaphore, options?: RetentionOptions, steps?: readonly RetentionStep[]): Retention;
   readonly publisher: Publisher;
   readonly metrics: OutboxMetrics;
 }
@@ -100,8 +103,8 @@ export function createOutbox<DB extends OutboxDatabase>(
     flush: () => publisher.flush(),
     createSweeper: (semaphore, sweeperOptions) =>
       createSweeper({ db, publisher, semaphore, logger, metrics }, sweeperOptions),
-    createRetention: (semaphore, retentionOptions) =>
-      createRetention({ db, semaphore, logger, metrics }, retentionOptions),
+    createRetention: (semaphore, retentionOptions, steps) =>
+      createRetention({ db, semaphore, logger, metrics, steps }, retentionOptions),
     publisher,
     metrics,
   };

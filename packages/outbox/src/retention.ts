@@ -10,7 +10,6 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { OutboxMetrics } from './metrics.js';
-import { deleteOldFailedMessages } from './queries/delete-failed-messages.js';
 import { deletePublished } from './queries/delete-published.js';
 import type { OutboxDatabase } from './schema.js';
 
@@ -29,16 +28,6 @@ export const retentionOptionsSchema = z.object({
     .int()
     .nonnegative()
     .default(7 * 24 * 60 * 60 * 1000),
-  /**
-   * Rows of `failed_messages` whose last failure is older than this are deleted, dead-lettered or
-   * not (SQS keeps a message 14 days at most, so by then the row is history). 0 keeps them for ever.
-   * @defaultValue 2592000000 (30 days)
-   */
-  failedMessagesRetentionMs: z
-    .number()
-    .int()
-    .nonnegative()
-    .default(30 * 24 * 60 * 60 * 1000),
   /**
    * Rows deleted per statement, so no delete holds locks or bloats WAL for long.
    * @defaultValue 5000
@@ -61,11 +50,29 @@ export type RetentionOptions = z.input<typeof retentionOptionsSchema>;
 export type Retention = ScheduledJob;
 
 /**
- * Creates the retention job: deletes published changes older than `retentionMs`, then rows of
- * `failed_messages` older than `failedMessagesRetentionMs`, each in bounded batches.
+ * Old rows of a table another package owns that the same retention run deletes, after the
+ * published changes: the consumer's `failed_messages` (`failedMessagesRetentionStep`). The outbox
+ * knows no such table itself, so a write service that has only `changes` prunes only those.
+ */
+export interface RetentionStep {
+  /** What the rows are, for the log line, e.g. `failed-message records`. */
+  what: string;
+  /** Deletes at most `limit` rows old enough to go and says how many it deleted. */
+  deleteBatch(limit: number): Promise<number>;
+}
+
+/**
+ * Creates the retention job: deletes published changes older than `retentionMs`, then runs each of
+ * `steps`, all in bounded batches.
  */
 export function createRetention(
-  deps: { db: Kysely<OutboxDatabase>; semaphore: Semaphore; logger: Logger; metrics: OutboxMetrics },
+  deps: {
+    db: Kysely<OutboxDatabase>;
+    semaphore: Semaphore;
+    logger: Logger;
+    metrics: OutboxMetrics;
+    steps?: readonly RetentionStep[];
+  },
   options: RetentionOptions = {},
 ): Retention {
   const resolved = parseOptions(retentionOptionsSchema, options, 'retention options');
@@ -87,13 +94,10 @@ export function createRetention(
       return count;
     });
     if (changes > 0) log.info({ changes }, 'retention deleted published changes');
-    if (resolved.failedMessagesRetentionMs === 0) return;
-    const failedMessages = await inBatches(signal, async () => {
-      const count = await deleteOldFailedMessages(deps.db, resolved.failedMessagesRetentionMs, resolved.batchSize);
-      deps.metrics.failedMessagesDeleted.inc(count);
-      return count;
-    });
-    if (failedMessages > 0) log.info({ failedMessages }, 'retention deleted old failed-message records');
+    for (const step of deps.steps ?? []) {
+      const rows = await inBatches(signal, () => step.deleteBatch(resolved.batchSize));
+      if (rows > 0) log.info({ rows, what: step.what }, 'retention deleted old rows');
+    }
   };
   return createScheduledJob(
     { semaphore: deps.semaphore, logger: deps.logger },

@@ -15,24 +15,9 @@ export interface ChangesTable {
   published_at: Date | null;
 }
 
-/** `failed_messages`: what the worker runtime dead-lettered or retried, and why (DESIGN.md §4). */
-export interface FailedMessagesTable {
-  worker: string;
-  message_id: string;
-  change_numbers: ColumnType<string[], string[], string[]>;
-  object_type: string | null;
-  object_ids: ColumnType<string[], string[], string[]>;
-  error: string;
-  attempts: number;
-  dead_lettered: Generated<boolean>;
-  first_failed_at: Generated<Date>;
-  last_failed_at: Generated<Date>;
-}
-
 /** The outbox's tables, for `Kysely<OutboxDatabase>` or to merge into a service's own database type. */
 export interface OutboxDatabase {
   changes: ChangesTable;
-  failed_messages: FailedMessagesTable;
 }
 
 /**

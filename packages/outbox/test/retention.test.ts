@@ -55,30 +55,4 @@ describe('retention', () => {
     expect(left.find((c) => c.objectId === 'old-unpublished')?.changeNumber).toBe(oldUnpublished[0]?.changeNumber);
     expect((await outbox.metrics.changesDeleted.get()).values[0]?.value).toBe(23);
   });
-
-  it('deletes old failed-message records in bounded batches, keeping recent ones', async () => {
-    const { db } = testDb();
-    const row = (id: string) => ({
-      worker: 'w',
-      message_id: id,
-      change_numbers: ['1'],
-      object_type: 'trainee',
-      object_ids: ['t'],
-      error: 'boom',
-      attempts: 1,
-    });
-    await db
-      .insertInto('failed_messages')
-      .values([...Array.from({ length: 12 }, (_, i) => row(`old-${i}`)), row('recent')])
-      .execute();
-    await sql`update failed_messages set last_failed_at = now() - interval '31 days' where message_id like 'old-%'`.execute(
-      db,
-    );
-    const outbox = createOutbox({ db, sns: new SNSClient({ region: 'us-east-1' }) }, { topicPrefix: 'unused' });
-    const retention = outbox.createRetention(createSemaphore(db), { batchSize: 5 });
-    expect(await retention.runOnce()).toBe('ran');
-    const left = await db.selectFrom('failed_messages').select('message_id').execute();
-    expect(left.map((r) => r.message_id)).toEqual(['recent']);
-    expect((await outbox.metrics.failedMessagesDeleted.get()).values[0]?.value).toBe(12);
-  });
 });

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import { createWorkerRuntime, type WorkerRuntime } from '@changeflow/consumer';
+import { createWorkerRuntime, migrateConsumer, type WorkerRuntime } from '@changeflow/consumer';
 import { createOutbox, type Outbox } from '@changeflow/outbox';
 import { createSemaphore } from '@changeflow/semaphore';
 import { SOURCE_NODE_ARGS, testAwsClients, uniquePrefix, useTestDatabase, waitFor } from '@changeflow/test-support';
@@ -24,7 +24,10 @@ import {
 } from '../src/index.js';
 import { copyIndexes, gmcOf, seedDoctors } from './sync-harness.js';
 
-const testDb = useTestDatabase<RevalDatabase>('sync', (db) => migrateRevalPrimary(db));
+const testDb = useTestDatabase<RevalDatabase>('sync', async (db) => {
+  await migrateRevalPrimary(db);
+  await migrateConsumer(db);
+});
 const aws = testAwsClients();
 const NOW = new Date('2026-06-15T12:00:00Z');
 const TODAY = '2026-06-15';

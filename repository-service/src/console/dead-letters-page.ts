@@ -1,4 +1,5 @@
 import {
+  asConsumerDb,
   type DlqListResult,
   type DlqReplayResult,
   listDeadLetters,
@@ -8,7 +9,7 @@ import {
   showDeadLetter,
 } from '@changeflow/consumer';
 import { UsageError } from '@changeflow/errors';
-import { asOutboxDb, silentProgress } from '@changeflow/outbox';
+import { silentProgress } from '@changeflow/outbox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CONSOLE_TAG, type ConsolePages } from './console-plugin.js';
 import { html, type SafeHtml } from './html.js';
@@ -27,7 +28,7 @@ type Form = Record<string, string | undefined>;
 export function registerDeadLetterPages(app: FastifyInstance, pages: ConsolePages): void {
   const { deps } = pages;
   const common = () => ({
-    db: asOutboxDb(deps.db),
+    db: asConsumerDb(deps.db),
     databaseUrl: deps.databaseUrl,
     sqs: deps.sqs,
     workers: deps.workers,

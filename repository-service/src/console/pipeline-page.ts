@@ -22,10 +22,9 @@ interface PipelineView {
 
 async function readPipelineView(pages: ConsolePages): Promise<PipelineView> {
   const { deps } = pages;
-  const db = asOutboxDb(deps.db);
   const [status, rates, handlers] = await Promise.all([
-    readPipelineStatus({ ...deps, db }),
-    changeRates(db, CHART_WINDOW_SECONDS, CHART_BUCKET_SECONDS),
+    readPipelineStatus(deps),
+    changeRates(asOutboxDb(deps.db), CHART_WINDOW_SECONDS, CHART_BUCKET_SECONDS),
     deps.workersMetricsUrl ? readHandlerLatency(deps.workersMetricsUrl) : null,
   ]);
   // The newest bucket is still filling: the rate is taken over the six before it.

@@ -1,4 +1,8 @@
-import { workerDeclarationSchema, workerRuntimeOptionsSchema } from '@changeflow/consumer';
+import {
+  failedMessagesRetentionOptionsSchema,
+  workerDeclarationSchema,
+  workerRuntimeOptionsSchema,
+} from '@changeflow/consumer';
 import { retentionOptionsSchema, sweeperOptionsSchema } from '@changeflow/outbox';
 import { DEFAULT_DAILY_JOB_SCHEDULE, DEFAULT_INDEX_SCHEMA } from '@changeflow/reval';
 import { z } from 'zod';
@@ -36,6 +40,7 @@ export const MAX_BULK_BATCH_SIZE = 5000;
 // Defaults come from the libraries' own schemas, so there is one home for each.
 const sweeperDefaults = sweeperOptionsSchema.parse({});
 const retentionDefaults = retentionOptionsSchema.parse({});
+const failedMessagesRetentionDefaults = failedMessagesRetentionOptionsSchema.parse({});
 const runtimeDefaults = workerRuntimeOptionsSchema.parse({ prefix: 'changeflow' });
 
 function protocolOf(url: string): string {
@@ -265,7 +270,7 @@ export const VARIABLES = {
       '`failed_messages` rows whose last failure is older than this many days are deleted by the retention job; 0 keeps them',
     accepts: 'number of days 0-3650, fractions allowed',
     schema: days,
-    defaultValue: String(retentionDefaults.failedMessagesRetentionMs / DAY_MS),
+    defaultValue: String(failedMessagesRetentionDefaults.retentionMs / DAY_MS),
   },
   RETENTION_SCHEDULE: {
     description: 'node-cron schedule of the retention job',

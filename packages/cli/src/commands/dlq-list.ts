@@ -51,7 +51,7 @@ export function registerDlqListCommand(dlq: Command, run: CommandRunner): void {
       run(async (context, worker: string, options: { limit: number }) => {
         const result = await listDeadLetters(
           {
-            db: await context.outboxDb(),
+            db: await context.consumerDb(),
             databaseUrl: context.config.databaseUrl,
             sqs: context.sqs(),
             workers: context.workers,

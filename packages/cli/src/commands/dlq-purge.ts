@@ -22,7 +22,7 @@ export function registerDlqPurgeCommand(dlq: Command, run: CommandRunner): void 
       run(async (context, worker: string, options: { yes?: boolean }) => {
         const result = await purgeDeadLetters(
           {
-            db: await context.outboxDb(),
+            db: await context.consumerDb(),
             databaseUrl: context.config.databaseUrl,
             sqs: context.sqs(),
             workers: context.workers,

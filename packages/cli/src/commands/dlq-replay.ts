@@ -107,7 +107,7 @@ export function registerDlqReplayCommand(dlq: Command, run: CommandRunner): void
           }
           const result = await replayDeadLetters(
             {
-              db: await context.outboxDb(),
+              db: await context.consumerDb(),
               databaseUrl: context.config.databaseUrl,
               sqs: context.sqs(),
               workers: context.workers,

@@ -44,7 +44,7 @@ export function registerDlqShowCommand(dlq: Command, run: CommandRunner): void {
       run(async (context, worker: string, messageId: string) => {
         const result = await showDeadLetter(
           {
-            db: await context.outboxDb(),
+            db: await context.consumerDb(),
             databaseUrl: context.config.databaseUrl,
             sqs: context.sqs(),
             workers: context.workers,

@@ -1,3 +1,4 @@
+import { migrateConsumer } from '@changeflow/consumer';
 import { describePostgresUrl, explainPostgresError } from '@changeflow/errors';
 import { migrateOutbox } from '@changeflow/outbox';
 import { migrateRevalIndex, migrateRevalPrimary } from '@changeflow/reval';
@@ -17,7 +18,7 @@ export interface MigrateDependencies<DB> {
   onStep?: (step: MigrationStepName) => void;
 }
 
-export type MigrationStepName = 'outbox' | 'reval-primary' | 'reval-index';
+export type MigrationStepName = 'outbox' | 'consumer' | 'reval-primary' | 'reval-index';
 
 /** One step of `changeflow migrate`. */
 export interface MigrationStep {
@@ -34,8 +35,8 @@ export interface MigrateResult {
 
 /**
  * Brings the databases up to date, each step idempotent and safe to run from several processes: the
- * outbox (`changes`, `failed_messages`, `semaphore_slots`) and the reval primary tables on
- * `DATABASE_URL`, then the reval index tables in `INDEX_SCHEMA` on `INDEX_DATABASE_URL`.
+ * outbox (`changes`, `semaphore_slots`), the consumer (`failed_messages`) and the reval primary
+ * tables on `DATABASE_URL`, then the reval index tables in `INDEX_SCHEMA` on `INDEX_DATABASE_URL`.
  */
 export async function migrate<DB>(deps: MigrateDependencies<DB>): Promise<MigrateResult> {
   const steps: MigrationStep[] = [];
@@ -51,6 +52,7 @@ export async function migrate<DB>(deps: MigrateDependencies<DB>): Promise<Migrat
   };
   const primary = describePostgresUrl(deps.databaseUrl);
   await run('outbox', deps.databaseUrl, primary, () => migrateOutbox(deps.db));
+  await run('consumer', deps.databaseUrl, primary, () => migrateConsumer(deps.db));
   await run('reval-primary', deps.databaseUrl, primary, () => migrateRevalPrimary(deps.db));
   await run(
     'reval-index',

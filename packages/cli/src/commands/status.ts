@@ -1,7 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type PipelineStatus, type PipelineStatusDependencies, readPipelineStatus } from '@changeflow/consumer';
 import { explainPostgresError } from '@changeflow/errors';
-import { asOutboxDb } from '@changeflow/outbox';
 import type { RevalDatabase, SyncJob } from '@changeflow/reval';
 import type { SlotHolder } from '@changeflow/semaphore';
 import { createSemaphore } from '@changeflow/semaphore';
@@ -31,7 +30,7 @@ export interface StatusReport extends PipelineStatus {
  */
 export async function readStatus(deps: StatusDependencies): Promise<StatusReport> {
   const [pipeline, lastSync] = await Promise.all([
-    readPipelineStatus({ ...deps, db: asOutboxDb(deps.db) }),
+    readPipelineStatus(deps),
     readLastSync(deps.db).catch((err: unknown) => {
       throw explainPostgresError(err, deps.databaseUrl);
     }),

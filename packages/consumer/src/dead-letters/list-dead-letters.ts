@@ -1,15 +1,15 @@
 import { explainPostgresError } from '@changeflow/errors';
-import type { OutboxDatabase } from '@changeflow/outbox';
 import type { Kysely } from 'kysely';
 import type { WorkerDeclaration } from '../define-worker.js';
 import { type FailedMessage, listDeadLettered } from '../queries/failed-messages.js';
+import type { ConsumerDatabase } from '../schema.js';
 import { workerTopology } from '../topology.js';
 import { findWorker } from './find-worker.js';
 import { findQueueUrl, type QueueDepth, queueDepth, type SqsAccess } from './queues.js';
 
 /** What `dlq list` reads from. */
 export interface DlqListDependencies {
-  db: Kysely<OutboxDatabase>;
+  db: Kysely<ConsumerDatabase>;
   databaseUrl: string;
   sqs: SqsAccess;
   workers: readonly WorkerDeclaration[];

@@ -6,9 +6,10 @@ import {
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
 import { ChangeflowError, explainAwsError, toError } from '@changeflow/errors';
-import type { OutboxDatabase, Progress } from '@changeflow/outbox';
+import type { Progress } from '@changeflow/outbox';
 import type { Kysely } from 'kysely';
 import { clearDeadLetteredBefore } from '../queries/failed-messages.js';
+import type { ConsumerDatabase } from '../schema.js';
 import { queueArn, type SqsAccess, sendOrExplain, type WorkerQueues } from './queues.js';
 import { type DlqReplayResult, emptyReplayResult } from './replay-dead-letters.js';
 
@@ -21,7 +22,7 @@ export class MoveTaskUnsupportedError extends ChangeflowError {
 
 /** What a move task works with. */
 export interface MoveTaskDependencies {
-  db: Kysely<OutboxDatabase>;
+  db: Kysely<ConsumerDatabase>;
   sqs: SqsAccess;
   progress: Progress;
   worker: string;

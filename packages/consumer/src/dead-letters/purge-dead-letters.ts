@@ -1,15 +1,15 @@
 import { PurgeQueueCommand } from '@aws-sdk/client-sqs';
 import { AwsUnreachableError, explainAwsError, explainPostgresError, toError, UsageError } from '@changeflow/errors';
-import type { OutboxDatabase } from '@changeflow/outbox';
 import type { Kysely } from 'kysely';
 import type { WorkerDeclaration } from '../define-worker.js';
 import { deleteDeadLettered } from '../queries/failed-messages.js';
+import type { ConsumerDatabase } from '../schema.js';
 import { findWorker } from './find-worker.js';
 import { queueDepth, resolveWorkerQueues, type SqsAccess } from './queues.js';
 
 /** What `dlq purge` works with. */
 export interface DlqPurgeDependencies {
-  db: Kysely<OutboxDatabase>;
+  db: Kysely<ConsumerDatabase>;
   databaseUrl: string;
   sqs: SqsAccess;
   workers: readonly WorkerDeclaration[];

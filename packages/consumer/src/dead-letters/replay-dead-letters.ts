@@ -1,9 +1,10 @@
 import { isLocalEndpoint } from '@changeflow/aws';
 import { explainPostgresError, toError, UsageError } from '@changeflow/errors';
-import type { OutboxDatabase, Progress } from '@changeflow/outbox';
+import type { Progress } from '@changeflow/outbox';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { WorkerDeclaration } from '../define-worker.js';
+import type { ConsumerDatabase } from '../schema.js';
 import { findWorker } from './find-worker.js';
 import { MoveTaskUnsupportedError, runMoveTask } from './move-task.js';
 import { resolveWorkerQueues, type SqsAccess, type WorkerQueues } from './queues.js';
@@ -11,7 +12,7 @@ import { receiveAndSend } from './replay-receive-send.js';
 
 /** What `dlq replay` works with. */
 export interface DlqReplayDependencies {
-  db: Kysely<OutboxDatabase>;
+  db: Kysely<ConsumerDatabase>;
   databaseUrl: string;
   sqs: SqsAccess;
   workers: readonly WorkerDeclaration[];

@@ -1,15 +1,15 @@
 import { explainPostgresError, UsageError } from '@changeflow/errors';
-import type { OutboxDatabase } from '@changeflow/outbox';
 import type { Kysely } from 'kysely';
 import type { WorkerDeclaration } from '../define-worker.js';
 import { type FailedMessage, findFailedMessages } from '../queries/failed-messages.js';
+import type { ConsumerDatabase } from '../schema.js';
 import { type DeadLetter, DeadLetterQueue, describeDeadLetter } from './dead-letter-queue.js';
 import { findWorker } from './find-worker.js';
 import { resolveWorkerQueues, type SqsAccess } from './queues.js';
 
 /** What `dlq show` reads from. */
 export interface DlqShowDependencies {
-  db: Kysely<OutboxDatabase>;
+  db: Kysely<ConsumerDatabase>;
   databaseUrl: string;
   sqs: SqsAccess;
   workers: readonly WorkerDeclaration[];

@@ -1,5 +1,5 @@
-import type { OutboxDatabase } from '@changeflow/outbox';
 import { type Kysely, type Selectable, sql } from 'kysely';
+import type { ConsumerDatabase } from '../schema.js';
 
 /** A `failed_messages` row as the CLI and the console show it. */
 export interface FailedMessage {
@@ -18,7 +18,7 @@ export interface FailedMessage {
   lastFailedAt: Date;
 }
 
-type Row = Selectable<OutboxDatabase['failed_messages']>;
+type Row = Selectable<ConsumerDatabase['failed_messages']>;
 
 function toFailedMessage(row: Row): FailedMessage {
   return {
@@ -37,7 +37,7 @@ function toFailedMessage(row: Row): FailedMessage {
 
 /** The worker's dead-lettered messages, most recent failure first, and how many there are in all. */
 export async function listDeadLettered(
-  db: Kysely<OutboxDatabase>,
+  db: Kysely<ConsumerDatabase>,
   worker: string,
   limit: number,
 ): Promise<{ total: number; messages: FailedMessage[] }> {
@@ -50,7 +50,7 @@ export async function listDeadLettered(
 }
 
 /** Dead-lettered rows per worker, for `status`. */
-export async function countDeadLettered(db: Kysely<OutboxDatabase>): Promise<Map<string, number>> {
+export async function countDeadLettered(db: Kysely<ConsumerDatabase>): Promise<Map<string, number>> {
   const rows = await db
     .selectFrom('failed_messages')
     .select(['worker', sql<string>`count(*)`.as('count')])
@@ -62,7 +62,7 @@ export async function countDeadLettered(db: Kysely<OutboxDatabase>): Promise<Map
 
 /** The rows of these message ids of the worker, by message id. */
 export async function findFailedMessages(
-  db: Kysely<OutboxDatabase>,
+  db: Kysely<ConsumerDatabase>,
   worker: string,
   messageIds: readonly string[],
 ): Promise<Map<string, FailedMessage>> {
@@ -82,7 +82,7 @@ export async function findFailedMessages(
  * sent it already (killed between send and delete): a possible duplicate. A failed send sets it back.
  */
 export async function setDeadLettered(
-  db: Kysely<OutboxDatabase>,
+  db: Kysely<ConsumerDatabase>,
   worker: string,
   messageIds: readonly string[],
   deadLettered: boolean,
@@ -98,7 +98,7 @@ export async function setDeadLettered(
 
 /** Clears `dead_lettered` of the worker's rows that failed at or before `before` (after a move task). */
 export async function clearDeadLetteredBefore(
-  db: Kysely<OutboxDatabase>,
+  db: Kysely<ConsumerDatabase>,
   worker: string,
   before: Date,
 ): Promise<number> {
@@ -113,7 +113,7 @@ export async function clearDeadLetteredBefore(
 }
 
 /** Forgets the worker's dead-lettered rows (after a purge deleted their messages for good). */
-export async function deleteDeadLettered(db: Kysely<OutboxDatabase>, worker: string): Promise<number> {
+export async function deleteDeadLettered(db: Kysely<ConsumerDatabase>, worker: string): Promise<number> {
   const result = await db
     .deleteFrom('failed_messages')
     .where('worker', '=', worker)

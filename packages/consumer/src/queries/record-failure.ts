@@ -1,5 +1,5 @@
-import type { OutboxDatabase } from '@changeflow/outbox';
 import { type Kysely, sql } from 'kysely';
+import type { ConsumerDatabase } from '../schema.js';
 
 /** One failure of one message, as the worker runtime records it for people and the CLI (G5). */
 export interface FailureRecord {
@@ -19,7 +19,7 @@ export interface FailureRecord {
  * Upserts the failure: the first one creates the row, later ones update the error, the attempts,
  * the last-failure time and, once set, keep `dead_lettered`.
  */
-export async function recordFailure(db: Kysely<OutboxDatabase>, failure: FailureRecord): Promise<void> {
+export async function recordFailure(db: Kysely<ConsumerDatabase>, failure: FailureRecord): Promise<void> {
   await db
     .insertInto('failed_messages')
     .values({

@@ -1,3 +1,4 @@
+import type { ConsumerDatabase } from '@changeflow/consumer';
 import type { OutboxDatabase } from '@changeflow/outbox';
 import type { ColumnType, Generated, Kysely } from 'kysely';
 import type { Placement, ProgrammeMembership } from '../model.js';
@@ -80,8 +81,12 @@ export interface RevalSyncJobTable {
   heartbeat_at: Date | null;
 }
 
-/** The repository-service's database: the primary reval data and the outbox's tables. */
-export interface RevalDatabase extends OutboxDatabase {
+/**
+ * The reval deployment's primary database: the reval data, the outbox's `changes` and the
+ * consumer's `failed_messages` (`migrateRevalPrimary` creates the first two, `migrateConsumer` the
+ * last, where workers or dead-letter tools run).
+ */
+export interface RevalDatabase extends OutboxDatabase, ConsumerDatabase {
   reval_sync_job: RevalSyncJobTable;
   reval_trainee: RevalTraineeTable;
   reval_gmc_doctor: RevalGmcDoctorTable;

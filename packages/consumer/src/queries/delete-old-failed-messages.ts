@@ -1,5 +1,5 @@
 import { type Kysely, sql } from 'kysely';
-import { asOutboxDb, type OutboxDatabase } from '../schema.js';
+import { asConsumerDb, type ConsumerDatabase } from '../schema.js';
 
 /**
  * Deletes at most `limit` rows of `failed_messages` whose last failure is more than `retentionMs`
@@ -7,12 +7,12 @@ import { asOutboxDb, type OutboxDatabase } from '../schema.js';
  * days at most), so the row only records history. Judged on `last_failed_at`, which
  * `failed_messages_last_failed_idx` covers per worker.
  */
-export async function deleteOldFailedMessages<DB extends OutboxDatabase>(
+export async function deleteOldFailedMessages<DB extends ConsumerDatabase>(
   anyDb: Kysely<DB>,
   retentionMs: number,
   limit: number,
 ): Promise<number> {
-  const db = asOutboxDb(anyDb);
+  const db = asConsumerDb(anyDb);
   const result = await db
     .deleteFrom('failed_messages')
     .where((eb) =>
