@@ -12,8 +12,11 @@ export interface MigrationSet {
   what: string;
 }
 
-/** SQLSTATE `invalid_schema_name`. */
-const INVALID_SCHEMA_NAME = '3F000';
+/**
+ * SQLSTATEs Kysely's introspection meets when another schema is dropped while it reads the catalog:
+ * `invalid_schema_name`, and `undefined_table` for the dropped schema's own bookkeeping table.
+ */
+const DROPPED_ELSEWHERE = new Set(['3F000', '42P01']);
 /** Tries when another schema vanishes under Kysely's introspection (see below). */
 const ATTEMPTS = 5;
 
@@ -23,8 +26,10 @@ const ATTEMPTS = 5;
  * and safe from several processes at once: Kysely takes a lock. Every package with tables uses it.
  *
  * Kysely looks for its bookkeeping table by listing the tables of every schema, and that query fails
- * with `invalid_schema_name` when some other schema is dropped while it runs (parallel test files
- * drop theirs). Nothing of ours is wrong then, so the run is simply tried again.
+ * with `invalid_schema_name`, or `undefined_table` naming the other schema's table, when some other
+ * schema is dropped while it runs (parallel test files drop theirs). Nothing of ours is wrong then,
+ * so the run is simply tried again. Only a failure before any migration ran is retried: a migration
+ * that fails on a missing table is a real error.
  */
 export async function runMigrations<DB>(db: Kysely<DB>, set: MigrationSet): Promise<void> {
   const untyped = db as unknown as Kysely<unknown>;
@@ -46,7 +51,8 @@ export async function runMigrations<DB>(db: Kysely<DB>, set: MigrationSet): Prom
   for (let attempt = 1; ; attempt += 1) {
     const { error, results } = await migrator.migrateToLatest();
     if (error === undefined) return;
-    if (attempt < ATTEMPTS && (error as { code?: string }).code === INVALID_SCHEMA_NAME) {
+    const isBeforeMigrations = !results?.some((result) => result.status === 'Error');
+    if (attempt < ATTEMPTS && isBeforeMigrations && DROPPED_ELSEWHERE.has((error as { code?: string }).code ?? '')) {
       await sleep(50 * attempt);
       continue;
     }
