@@ -179,15 +179,16 @@ export async function buildApp(deps: RepositoryServiceDependencies): Promise<Fas
     registerImportRoute(imports, recommendationResource, importDeps);
   });
 
-  registerQueryRoutes(app, { queries: createRevalQueries(indexDb, config.indexSchema) });
+  // The index store is bound to its schema once, here; the API and the console share the queries.
+  const queries = createRevalQueries(indexDb, config.indexSchema);
+  registerQueryRoutes(app, { queries });
   registerSyncRoutes(app, { db, outbox });
   if (deps.aws) {
     await registerConsole(app, {
       tokens: config,
       db,
       databaseUrl: config.databaseUrl,
-      indexDb,
-      indexSchema: config.indexSchema,
+      queries,
       outbox,
       semaphore: createSemaphore(db),
       sqs: { sqs: deps.aws.sqs, endpoint: config.aws.endpoint },

@@ -14,12 +14,12 @@ import {
   connectionSorts,
   countConnections,
   countRecommendations,
+  createIndexReader,
   DOCUMENT_SELECTION,
   orderBySorts,
   recommendationFilter,
   recommendationSorts,
   selectConnectionPage,
-  selectFromIndex,
   selectRecommendationPage,
 } from '../../../packages/reval/src/queries/index.js';
 import type { QuerySpec } from './workload.js';
@@ -118,18 +118,19 @@ async function timed(work: () => Promise<unknown>): Promise<number> {
 }
 
 async function separateCount(db: Kysely<RevalIndexDatabase>, schema: string, spec: QuerySpec): Promise<number> {
+  const reader = createIndexReader(db, schema);
   if (spec.kind === 'recommendation') {
     const params = recommendationSearchParamsSchema.parse(spec.params);
     const [, total] = await Promise.all([
-      selectRecommendationPage(db, schema, params).execute(),
-      countRecommendations(db, schema, params),
+      selectRecommendationPage(reader, params).execute(),
+      countRecommendations(reader, params),
     ]);
     return total;
   }
   const params = connectionSearchParamsSchema.parse(spec.params);
   const [, total] = await Promise.all([
-    selectConnectionPage(db, schema, spec.index, params).execute(),
-    countConnections(db, schema, spec.index, params),
+    selectConnectionPage(reader, spec.index, params).execute(),
+    countConnections(reader, spec.index, params),
   ]);
   return total;
 }
@@ -141,11 +142,13 @@ async function separateCount(db: Kysely<RevalIndexDatabase>, schema: string, spe
  * count, so it needs the count statement anyway.
  */
 async function windowCount(db: Kysely<RevalIndexDatabase>, schema: string, spec: QuerySpec): Promise<number> {
+  const reader = createIndexReader(db, schema);
   const total = sql<string>`count(*) over ()`.as('total_results');
   if (spec.kind === 'recommendation') {
     const params = recommendationSearchParamsSchema.parse(spec.params);
     const rows = await orderBySorts(
-      selectFromIndex(db, schema, 'recommendation')
+      reader
+        .selectFrom('recommendation')
         .select(DOCUMENT_SELECTION)
         .select(total)
         .where((eb) => recommendationFilter(eb, params)),
@@ -155,11 +158,12 @@ async function windowCount(db: Kysely<RevalIndexDatabase>, schema: string, spec:
       .offset(params.pageNumber * PAGE_SIZE)
       .execute();
     const first = rows[0];
-    return first ? Number(first.total_results) : countRecommendations(db, schema, params);
+    return first ? Number(first.total_results) : countRecommendations(reader, params);
   }
   const params = connectionSearchParamsSchema.parse(spec.params);
   const rows = await orderBySorts(
-    selectFromIndex(db, schema, spec.index)
+    reader
+      .selectFrom(spec.index)
       .select(DOCUMENT_SELECTION)
       .select(total)
       .where((eb) => connectionFilter(eb, params)),
@@ -169,5 +173,5 @@ async function windowCount(db: Kysely<RevalIndexDatabase>, schema: string, spec:
     .offset(params.pageNumber * PAGE_SIZE)
     .execute();
   const first = rows[0];
-  return first ? Number(first.total_results) : countConnections(db, schema, spec.index, params);
+  return first ? Number(first.total_results) : countConnections(reader, spec.index, params);
 }

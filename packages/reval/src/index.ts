@@ -61,7 +61,6 @@ export {
   CONNECTION_INDEXES,
   CONNECTION_SORT_COLUMNS,
   connectionSearchParamsSchema,
-  findDoctorInIndexes,
   InvalidQueryParamsError,
   PAGE_SIZE,
   RECOMMENDATION_SORT_COLUMNS,

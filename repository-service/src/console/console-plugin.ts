@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import type { SqsAccess, WorkerDeclaration } from '@changeflow/consumer';
 import type { Outbox } from '@changeflow/outbox';
-import type { RevalDatabase, RevalIndexDatabase } from '@changeflow/reval';
+import type { RevalDatabase, RevalQueries } from '@changeflow/reval';
 import type { Semaphore } from '@changeflow/semaphore';
 import fastifyCookie from '@fastify/cookie';
 import fastifyCsrf from '@fastify/csrf-protection';
@@ -34,8 +34,8 @@ export interface ConsoleDependencies {
   db: Kysely<RevalDatabase>;
   /** For error messages: where `db` points. */
   databaseUrl: string;
-  indexDb: Kysely<RevalIndexDatabase>;
-  indexSchema: string;
+  /** The reval queries, bound to the index store (`createRevalQueries`). */
+  queries: RevalQueries;
   outbox: Outbox<RevalDatabase>;
   semaphore: Semaphore;
   /** SQS, for the pipeline's queue depths and the dead letters. */

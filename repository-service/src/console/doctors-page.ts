@@ -1,9 +1,7 @@
 import {
   CONNECTION_INDEXES,
   connectionSearchParamsSchema,
-  createRevalQueries,
   DEFAULT_DESIGNATED_BODIES,
-  findDoctorInIndexes,
   type MasterDocument,
   recommendationSearchParamsSchema,
 } from '@changeflow/reval';
@@ -59,16 +57,11 @@ export function registerDoctorPages(app: FastifyInstance, pages: ConsolePages): 
       let result: { totalResults: number; totalPages: number; records: MasterDocument[] };
       let counts: SafeHtml | string = '';
       if (list === 'recommendations') {
-        const answer = await createRevalQueries(deps.indexDb, deps.indexSchema).searchRecommendations(
-          recommendationSearchParamsSchema.parse(cleaned),
-        );
+        const answer = await deps.queries.searchRecommendations(recommendationSearchParamsSchema.parse(cleaned));
         counts = html`<p>${answer.countTotal} doctor(s) in the selected designated bodies, ${answer.countUnderNotice} under notice.</p>`;
         result = answer;
       } else {
-        result = await createRevalQueries(deps.indexDb, deps.indexSchema).searchConnections(
-          list,
-          connectionSearchParamsSchema.parse(cleaned),
-        );
+        result = await deps.queries.searchConnections(list, connectionSearchParamsSchema.parse(cleaned));
       }
       const page = Number(query.pageNumber ?? 0) || 0;
       const body = html`${renderTabs(list)}${renderFilters(list, query)}${counts}
@@ -84,7 +77,7 @@ ${renderTable(list, query, result.records)}${renderPager(list, query, page, resu
     async (request, reply) => {
       const context = await pages.contextOf(request, reply);
       const { gmcReferenceNumber } = request.params as { gmcReferenceNumber: string };
-      const found = await findDoctorInIndexes(deps.indexDb, deps.indexSchema, gmcReferenceNumber);
+      const found = await deps.queries.findDoctorInIndexes(gmcReferenceNumber);
       const indexes = Object.keys(found) as Array<keyof typeof found>;
       if (indexes.length === 0) {
         return sendPage(

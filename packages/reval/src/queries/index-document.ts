@@ -40,14 +40,29 @@ export type IndexDocumentRow = Omit<Selectable<IndexDocumentTable>, 'projected_a
 export type DocumentQueryDatabase = RevalIndexDatabase & { doc: IndexDocumentTable };
 
 /**
- * Starts a select from one index table of `schema`, aliased `doc`. Every index table has the same
- * columns (`IndexDocumentTable`), so one alias types the filters and sorts of all of them.
+ * One index store, bound once to its Kysely and its schema: what every query builder here reads
+ * through, instead of taking `(db, schema)`. `createRevalQueries` makes it at the composition root.
+ *
+ * @example
+ * const reader = createIndexReader(indexDb, 'reval_index');
+ * const row = await reader.selectFrom('master').select(DOCUMENT_SELECTION).executeTakeFirst();
  */
-export function selectFromIndex(db: Kysely<RevalIndexDatabase>, schema: string, table: RevalIndexTable) {
-  // The string names the real table; the type names the alias that `withTables` declared.
-  const aliased = `${table} as doc` as 'doc';
-  return db.withSchema(schema).withTables<{ doc: IndexDocumentTable }>().selectFrom(aliased);
+export function createIndexReader(db: Kysely<RevalIndexDatabase>, schema: string) {
+  const scoped = db.withSchema(schema).withTables<{ doc: IndexDocumentTable }>();
+  return {
+    /**
+     * Starts a select from one index table, aliased `doc`. Every index table has the same columns
+     * (`IndexDocumentTable`), so one alias types the filters and sorts of all of them.
+     */
+    selectFrom(table: RevalIndexTable) {
+      // The string names the real table; the type names the alias that `withTables` declared.
+      return scoped.selectFrom(`${table} as doc` as 'doc');
+    },
+  };
 }
+
+/** An index store bound to its schema (see {@link createIndexReader}). */
+export type IndexReader = ReturnType<typeof createIndexReader>;
 
 /**
  * A selected row as the API's master document (camelCase). pg returns `bigint` as text; person ids

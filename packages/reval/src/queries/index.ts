@@ -3,9 +3,8 @@
  * read from the index store, with the zod schemas that validate their query strings.
  */
 export type { DoctorInIndexes } from './doctor-document.js';
-export { findDoctorInIndexes } from './doctor-document.js';
 export type { IndexDocumentRow } from './index-document.js';
-export { DOCUMENT_SELECTION, selectFromIndex } from './index-document.js';
+export { createIndexReader, DOCUMENT_SELECTION } from './index-document.js';
 export { orderBySorts } from './paging.js';
 export type { QueryParamIssue } from './query-params.js';
 export {

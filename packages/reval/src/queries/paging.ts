@@ -1,7 +1,7 @@
-import { type Expression, type Kysely, type SelectQueryBuilder, type SqlBool, sql } from 'kysely';
+import { type Expression, type SelectQueryBuilder, type SqlBool, sql } from 'kysely';
 import type { RevalIndexTable } from '../migrations/index-migrations.js';
-import type { IndexDocumentTable, RevalIndexDatabase } from '../store/schema.js';
-import { DOCUMENT_SELECTION, type DocumentQueryDatabase, selectFromIndex } from './index-document.js';
+import type { IndexDocumentTable } from '../store/schema.js';
+import { DOCUMENT_SELECTION, type DocumentQueryDatabase, type IndexReader } from './index-document.js';
 import { PAGE_SIZE, type SortOrder } from './query-params.js';
 import type { DocumentExpressionBuilder } from './text-match.js';
 
@@ -32,18 +32,18 @@ function offsetOf(pageNumber: number): number {
  * for one body of 100,000 doctors, ~6,000 rows spread over nearly every page of the table.
  */
 export function selectDocumentPage(
-  db: Kysely<RevalIndexDatabase>,
-  schema: string,
+  reader: IndexReader,
   table: RevalIndexTable,
   filter: (eb: DocumentExpressionBuilder) => Expression<SqlBool>,
   sorts: readonly DocumentSort[],
   pageNumber: number,
 ) {
-  const pageKeys = orderBySorts(selectFromIndex(db, schema, table).select('gmc_reference_number').where(filter), sorts)
+  const pageKeys = orderBySorts(reader.selectFrom(table).select('gmc_reference_number').where(filter), sorts)
     .limit(PAGE_SIZE)
     .offset(offsetOf(pageNumber));
   return orderBySorts(
-    selectFromIndex(db, schema, table)
+    reader
+      .selectFrom(table)
       .select(DOCUMENT_SELECTION)
       .where(sql<SqlBool>`gmc_reference_number = any(array(${pageKeys}))`),
     sorts,

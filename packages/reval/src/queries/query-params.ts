@@ -60,7 +60,7 @@ export class InvalidQueryParamsError extends ChangeflowError {
  * @example
  * const parsed = parseQueryParams(recommendationSearchParamsSchema, request.query);
  * if (!parsed.ok) return reply.code(400).send({ errors: parsed.issues });
- * return searchRecommendations(db, schema, parsed.params);
+ * return searchRecommendations(reader, parsed.params);
  */
 export function parseQueryParams<S extends z.ZodType>(schema: S, input: unknown): QueryParamsResult<z.output<S>> {
   const parsed = schema.safeParse(input ?? {});

@@ -1,5 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { RevalIndexDatabase } from '../store/schema.js';
+import { type DoctorInIndexes, findDoctorInIndexes } from './doctor-document.js';
+import { createIndexReader } from './index-document.js';
 import {
   type ConnectionIndex,
   type ConnectionSearchParams,
@@ -18,19 +20,23 @@ export interface RevalQueries {
   searchRecommendations(params: RecommendationSearchParams): Promise<RecommendationSearchResult>;
   /** One of the four connection lists: `GET /api/connection/{index}`. */
   searchConnections(index: ConnectionIndex, params: ConnectionSearchParams): Promise<ConnectionSearchResult>;
+  /** One doctor's document in every index it is in: the console's doctor page. */
+  findDoctorInIndexes(gmcReferenceNumber: string): Promise<DoctorInIndexes>;
 }
 
 /**
- * Binds the queries to the index store once, at the composition root, so callers pass only what
- * they ask for.
+ * Binds the queries to the index store once, at the composition root (one {@link createIndexReader}
+ * that every query builder reads through), so callers pass only what they ask for.
  *
  * @example
  * const queries = createRevalQueries(indexDb, config.indexSchema);
  * const page = await queries.searchRecommendations({ dbcs: '1-1RUZV1D', searchQuery: 'smi' });
  */
 export function createRevalQueries(db: Kysely<RevalIndexDatabase>, schema: string): RevalQueries {
+  const reader = createIndexReader(db, schema);
   return {
-    searchRecommendations: (params) => searchRecommendations(db, schema, params),
-    searchConnections: (index, params) => searchConnections(db, schema, index, params),
+    searchRecommendations: (params) => searchRecommendations(reader, params),
+    searchConnections: (index, params) => searchConnections(reader, index, params),
+    findDoctorInIndexes: (gmcReferenceNumber) => findDoctorInIndexes(reader, gmcReferenceNumber),
   };
 }

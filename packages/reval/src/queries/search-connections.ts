@@ -1,8 +1,7 @@
-import type { Expression, Kysely, SqlBool } from 'kysely';
+import type { Expression, SqlBool } from 'kysely';
 import { z } from 'zod';
 import type { MasterDocument } from '../model.js';
-import type { RevalIndexDatabase } from '../store/schema.js';
-import { DOCUMENT_COLUMNS, selectFromIndex, toMasterDocument } from './index-document.js';
+import { DOCUMENT_COLUMNS, type IndexReader, toMasterDocument } from './index-document.js';
 import { listOrder, selectDocumentPage, totalPagesOf } from './paging.js';
 import {
   csvList,
@@ -120,13 +119,12 @@ export interface ConnectionSearchResult {
  * @throws InvalidQueryParamsError when `index` or `params` are refused.
  *
  * @example
- * const page = await searchConnections(db, 'reval_index', 'discrepancies', {
+ * const page = await searchConnections(createIndexReader(db, 'reval_index'), 'discrepancies', {
  *   dbcs: '1-1RUZV1D', tisDesignatedBodies: '1-1RUZV1D', sortColumn: 'membershipEndDate',
  * });
  */
 export async function searchConnections(
-  db: Kysely<RevalIndexDatabase>,
-  schema: string,
+  reader: IndexReader,
   index: ConnectionIndex,
   params: ConnectionSearchParams,
 ): Promise<ConnectionSearchResult> {
@@ -138,22 +136,20 @@ export async function searchConnections(
   }
   const resolved = parseQueryParamsOrThrow(connectionSearchParamsSchema, params, 'connection search');
   const [rows, totalResults] = await Promise.all([
-    selectConnectionPage(db, schema, checkedIndex.data, resolved).execute(),
-    countConnections(db, schema, checkedIndex.data, resolved),
+    selectConnectionPage(reader, checkedIndex.data, resolved).execute(),
+    countConnections(reader, checkedIndex.data, resolved),
   ]);
   return { totalResults, totalPages: totalPagesOf(totalResults), records: rows.map(toMasterDocument) };
 }
 
 /** The statement of one page, sorted and filtered (exported for the benchmark). */
 export function selectConnectionPage(
-  db: Kysely<RevalIndexDatabase>,
-  schema: string,
+  reader: IndexReader,
   index: ConnectionIndex,
   params: ResolvedConnectionSearchParams,
 ) {
   return selectDocumentPage(
-    db,
-    schema,
+    reader,
     index,
     (eb) => connectionFilter(eb, params),
     connectionSorts(params),
@@ -168,12 +164,12 @@ export function connectionSorts(params: Pick<ResolvedConnectionSearchParams, 'so
 
 /** Documents of `index` matching every filter. */
 export async function countConnections(
-  db: Kysely<RevalIndexDatabase>,
-  schema: string,
+  reader: IndexReader,
   index: ConnectionIndex,
   params: ResolvedConnectionSearchParams,
 ): Promise<number> {
-  const row = await selectFromIndex(db, schema, index)
+  const row = await reader
+    .selectFrom(index)
     .select((eb) => eb.fn.countAll<string>().as('count'))
     .where((eb) => connectionFilter(eb, params))
     .executeTakeFirstOrThrow();

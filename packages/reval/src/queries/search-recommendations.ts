@@ -1,8 +1,7 @@
-import { type Expression, type Kysely, type SqlBool, sql } from 'kysely';
+import { type Expression, type SqlBool, sql } from 'kysely';
 import { z } from 'zod';
 import type { MasterDocument } from '../model.js';
-import type { RevalIndexDatabase } from '../store/schema.js';
-import { DOCUMENT_COLUMNS, selectFromIndex, toMasterDocument } from './index-document.js';
+import { DOCUMENT_COLUMNS, type IndexReader, toMasterDocument } from './index-document.js';
 import { listOrder, selectDocumentPage, totalPagesOf } from './paging.js';
 import {
   caseInsensitiveEnum,
@@ -98,19 +97,18 @@ export interface RecommendationSearchResult {
  * @throws InvalidQueryParamsError when `params` fail {@link recommendationSearchParamsSchema}.
  *
  * @example
- * const page = await searchRecommendations(db, 'reval_index', { dbcs: '1-1RUZV1D', searchQuery: 'smi' });
+ * const page = await searchRecommendations(createIndexReader(db, 'reval_index'), { dbcs: '1-1RUZV1D', searchQuery: 'smi' });
  * // { totalResults: 42, totalPages: 3, countTotal: 6400, countUnderNotice: 1300, records: [...] }
  */
 export async function searchRecommendations(
-  db: Kysely<RevalIndexDatabase>,
-  schema: string,
+  reader: IndexReader,
   params: RecommendationSearchParams,
 ): Promise<RecommendationSearchResult> {
   const resolved = parseQueryParamsOrThrow(recommendationSearchParamsSchema, params, 'recommendation search');
   const [rows, scope, matching] = await Promise.all([
-    selectRecommendationPage(db, schema, resolved).execute(),
-    countRecommendationScope(db, schema, resolved),
-    hasFiltersBeyondScope(resolved) ? countRecommendations(db, schema, resolved) : undefined,
+    selectRecommendationPage(reader, resolved).execute(),
+    countRecommendationScope(reader, resolved),
+    hasFiltersBeyondScope(resolved) ? countRecommendations(reader, resolved) : undefined,
   ]);
   const totalResults = matching ?? (resolved.underNotice ? scope.countUnderNotice : scope.countTotal);
   return {
@@ -123,14 +121,9 @@ export async function searchRecommendations(
 }
 
 /** The statement of one page, sorted and filtered (exported for the benchmark). */
-export function selectRecommendationPage(
-  db: Kysely<RevalIndexDatabase>,
-  schema: string,
-  params: ResolvedRecommendationSearchParams,
-) {
+export function selectRecommendationPage(reader: IndexReader, params: ResolvedRecommendationSearchParams) {
   return selectDocumentPage(
-    db,
-    schema,
+    reader,
     'recommendation',
     (eb) => recommendationFilter(eb, params),
     recommendationSorts(params),
@@ -145,11 +138,11 @@ export function recommendationSorts(params: Pick<ResolvedRecommendationSearchPar
 
 /** The number of doctors matching every filter. */
 export async function countRecommendations(
-  db: Kysely<RevalIndexDatabase>,
-  schema: string,
+  reader: IndexReader,
   params: ResolvedRecommendationSearchParams,
 ): Promise<number> {
-  const row = await selectFromIndex(db, schema, 'recommendation')
+  const row = await reader
+    .selectFrom('recommendation')
     .select((eb) => eb.fn.countAll<string>().as('count'))
     .where((eb) => recommendationFilter(eb, params))
     .executeTakeFirstOrThrow();
@@ -158,11 +151,11 @@ export async function countRecommendations(
 
 /** `countTotal` and `countUnderNotice`: one pass over the doctors of the selected designated bodies. */
 async function countRecommendationScope(
-  db: Kysely<RevalIndexDatabase>,
-  schema: string,
+  reader: IndexReader,
   params: Pick<ResolvedRecommendationSearchParams, 'dbcs'>,
 ): Promise<{ countTotal: number; countUnderNotice: number }> {
-  const row = await selectFromIndex(db, schema, 'recommendation')
+  const row = await reader
+    .selectFrom('recommendation')
     .select((eb) => [
       eb.fn.countAll<string>().as('count_total'),
       eb.fn.countAll<string>().filterWhere('under_notice', '=', 'YES').as('count_under_notice'),
