@@ -192,7 +192,14 @@ describe('writes through HTTP reach the reval indexes through the workers', () =
       tis_status: 'DRAFT',
       connection_status: 'Yes',
     });
-    expect(await masterDocument('8000003')).toMatchObject({ tis_status: 'COMPLETED', gmc_status: 'Approved' });
+    // The recommendation is a change of its own: the indexes above may hold 8000003 before it is projected.
+    await waitFor(
+      async () => {
+        expect(await masterDocument('8000003')).toMatchObject({ tis_status: 'COMPLETED', gmc_status: 'Approved' });
+        return true;
+      },
+      { timeoutMs: 30_000, intervalMs: 100, description: "8000003's recommendation projected" },
+    );
   });
 
   it('answers the queries from the projected indexes', async () => {
