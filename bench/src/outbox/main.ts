@@ -4,12 +4,12 @@
  *    without recording its change in the same transaction, as a ratio.
  * 2. Publish throughput: changes/s from committed, unpublished rows to SNS acknowledgement (and
  *    `published_at` stamped), through the sweeper's path (`findUnpublished` → publisher).
- * 3. Latency from commit to SNS acknowledgement at a steady rate (default 1,000 changes/s), p50/p99.
+ * 3. Latency from commit to SNS acknowledgement at steady rates (default 100, 250, 500 and 1,000
+ *    changes/s, one transaction each, open loop): p50/p95/p99/max and stall episodes per rate.
  * The local SNS/SQS runs in its own child process, as the harness provides.
  */
 import { randomBytes } from 'node:crypto';
 import { availableParallelism, loadavg } from 'node:os';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { awsOptionsFromEnv, createAwsClients } from '@changeflow/aws';
 import { createOutbox, type OutboxDatabase, recordChanges, unpublishedStats } from '@changeflow/outbox';
 import { createSemaphore } from '@changeflow/semaphore';
@@ -18,10 +18,10 @@ import pg from 'pg';
 import { openConsumerBenchDatabase } from '../consumer/bench-database.js';
 import { openBenchAwsEndpoint } from '../support/aws-endpoint.js';
 import { defineBenchmark } from '../support/benchmark.js';
-import { percentiles } from '../support/percentiles.js';
 import { progress } from '../support/progress.js';
-import { report } from '../support/report.js';
+import { type Figures, report } from '../support/report.js';
 import { withCleanup } from '../support/with-cleanup.js';
+import { measureSteadyRate, steadyRateFigures } from './steady-latency.js';
 
 interface BenchTables extends OutboxDatabase {
   bench_trainee: { id: number; first_name: string; last_name: string; version: number };
@@ -48,8 +48,13 @@ export const benchmark = defineBenchmark({
       min: 1_000,
       max: 2_000_000,
     },
-    rate: { description: 'changes per second in the latency run', default: 1_000, min: 10, max: 20_000 },
-    seconds: { description: 'length of the latency run, in seconds', default: 10, min: 1, max: 600 },
+    rates: {
+      description: 'steady rates of the latency runs, changes per second, one run each',
+      default: [100, 250, 500, 1_000],
+      min: 10,
+      max: 20_000,
+    },
+    seconds: { description: 'length of each latency run, in seconds', default: 10, min: 1, max: 600 },
   },
   run: (options, { signal }) =>
     withCleanup(async (defer) => {
@@ -151,40 +156,27 @@ export const benchmark = defineBenchmark({
       const left = await unpublishedStats(db);
       progress(`outbox: published ${options.backlog - left.count} changes in ${publishSeconds.toFixed(2)} s`);
 
-      // 3. Latency at a steady rate: commit, then time until SNS accepted (and the row was stamped).
-      const latencies: number[] = [];
-      const pending: Promise<void>[] = [];
-      const tickMs = 10;
-      const perTick = Math.max(1, Math.round((options.rate * tickMs) / 1000));
-      const ticks = Math.round((options.seconds * 1000) / tickMs);
-      let failed = 0;
-      const steadyStarted = performance.now();
-      for (let tick = 0; tick < ticks && !signal.aborted; tick += 1) {
-        for (let i = 0; i < perTick; i += 1) {
-          pending.push(
-            (async () => {
-              const rows = await db.transaction().execute((trx) =>
+      // 3. Latency at steady rates: commit, then time until SNS accepted the change.
+      const steady: Figures = {};
+      for (const ratePerSecond of options.rates) {
+        const figures = await measureSteadyRate(
+          {
+            commit: (index) =>
+              db.transaction().execute((trx) =>
                 recordChanges(trx as unknown as Kysely<OutboxDatabase>, {
                   objectType: 'trainee',
-                  objectId: `steady-${tick}-${i}`,
+                  objectId: `steady-${ratePerSecond}-${index}`,
                   objectVersion: 1,
                   changeType: 'UPDATE',
                 }),
-              );
-              const committed = performance.now();
-              const result = await outbox.afterCommit(rows);
-              if (result.failed.length > 0) failed += result.failed.length;
-              else latencies.push(performance.now() - committed);
-            })(),
-          );
-        }
-        const due = steadyStarted + (tick + 1) * tickMs;
-        const wait = due - performance.now();
-        if (wait > 0) await sleep(wait);
+              ),
+            publish: (rows) => outbox.afterCommit(rows),
+          },
+          { ratePerSecond, seconds: options.seconds, signal },
+        );
+        Object.assign(steady, steadyRateFigures(figures));
+        await outbox.flush();
       }
-      await Promise.all(pending);
-      const achievedRate = latencies.length / ((performance.now() - steadyStarted) / 1000);
-      const latency = percentiles(latencies);
 
       report('outbox', {
         cpus: availableParallelism(),
@@ -197,13 +189,7 @@ export const benchmark = defineBenchmark({
         writeOverheadRatioWithFastPath: fastPath / plain,
         publishChanges: options.backlog - left.count,
         publishChangesPerSecond: (options.backlog - left.count) / publishSeconds,
-        latencyRatePerSecond: options.rate,
-        latencyAchievedPerSecond: achievedRate,
-        latencySamples: latencies.length,
-        latencyFailed: failed,
-        latencyP50Ms: latency.p50,
-        latencyP99Ms: latency.p99,
-        latencyMaxMs: latency.max,
+        ...steady,
       });
     }),
 });
