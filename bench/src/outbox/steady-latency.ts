@@ -18,7 +18,7 @@ export interface LatencySample {
 }
 
 /** Runs of consecutive samples (in commit order) over {@link STALL_THRESHOLD_MS}. */
-export interface StallEpisodes {
+interface StallEpisodes {
   readonly count: number;
   /** First slow commit -> last slow acknowledgement of the longest run; 0 when there is none. */
   readonly longestMs: number;
