@@ -27,7 +27,12 @@ export interface WriteChange<O> {
   objectId: ReturnedColumn<O>;
   /** The returned column holding the object's version after the write, or the version itself. */
   objectVersion: ReturnedColumn<O> | number;
-  changeType: ChangeType;
+  /**
+   * What happened, or, for an upsert, `{ createdColumn }`: a boolean column the write returns (e.g.
+   * `sql<boolean>\`xmax = 0\`.as('created')`), true when the row was inserted (`CREATE`), false when
+   * it was updated (`UPDATE`).
+   */
+  changeType: ChangeType | { createdColumn: ReturnedColumn<O> };
   /** Who made the write; optional. */
   userId?: string | null;
   /** W3C `traceparent` of the request that made the write; optional. */
@@ -76,8 +81,19 @@ export async function recordWrite<DB extends OutboxDatabase, O>(
   change: WriteChange<O>,
 ): Promise<RecordedWrite<O>> {
   const version = typeof change.objectVersion === 'number' ? change.objectVersion : 0;
-  // The same checks as recordChanges, on what is known before the statement runs.
-  validateChanges([{ ...change, objectId: 'checked-in-sql', objectVersion: version }]);
+  const changeType =
+    typeof change.changeType === 'string'
+      ? sql`${change.changeType}`
+      : sql`case when w.${sql.ref(change.changeType.createdColumn)} then 'CREATE' else 'UPDATE' end`;
+  // The same checks as recordChanges, on what is known before the statement runs; the database checks the rest.
+  validateChanges([
+    {
+      ...change,
+      objectId: 'checked-by-the-database',
+      objectVersion: version,
+      changeType: typeof change.changeType === 'string' ? change.changeType : 'UPDATE',
+    },
+  ]);
   const objectVersion =
     typeof change.objectVersion === 'number'
       ? sql`${change.objectVersion}::bigint`
@@ -87,7 +103,7 @@ export async function recordWrite<DB extends OutboxDatabase, O>(
     with w as (${write}),
     c as (
       insert into changes (object_type, object_id, object_version, change_type, user_id, trace_context)
-      select ${change.objectType}, w.${sql.ref(change.objectId)}::text, ${objectVersion}, ${change.changeType},
+      select ${change.objectType}, w.${sql.ref(change.objectId)}::text, ${objectVersion}, ${changeType},
              ${change.userId ?? null}, ${change.traceparent ?? null}
       from w
       returning *

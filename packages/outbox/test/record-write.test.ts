@@ -150,6 +150,28 @@ describe('recordWrite: the write and its change in one statement', () => {
     expect(deleted.changes).toMatchObject([{ objectId: 'gone', objectVersion: 9, changeType: 'DELETE' }]);
   });
 
+  it('records an upsert as CREATE or UPDATE from a column the write returns', async () => {
+    const { db } = testDb();
+    const upsert = (id: string) =>
+      db
+        .insertInto('trainee')
+        .values({ id, body: '{}' })
+        .onConflict((oc) => oc.column('id').doUpdateSet({ version: sql`trainee.version + 1` }))
+        .returning(['id', 'version', sql<boolean>`xmax = 0`.as('created')]);
+    const change = {
+      objectType: 'trainee',
+      objectId: 'id',
+      objectVersion: 'version',
+      changeType: { createdColumn: 'created' },
+    } as const;
+    const first = await recordWrite(db, upsert('upsert-1'), change);
+    const second = await recordWrite(db, upsert('upsert-1'), change);
+    expect([...first.changes, ...second.changes].map((c) => [c.changeType, c.objectVersion])).toEqual([
+      ['CREATE', 1],
+      ['UPDATE', 2],
+    ]);
+  });
+
   it('refuses an invalid change before writing, naming the field', async () => {
     const { db } = testDb();
     const attempt = recordWrite(db, insertTrainee(db, 'invalid'), { ...created, objectType: 'Not A Type' });
