@@ -53,6 +53,8 @@ export interface WriteForm {
 export interface FormRate {
   readonly txPerSecond: number;
   readonly txPerSecondRuns: readonly number[];
+  /** Median transactions/s until the writers finished, before {@link WriteForm.settle}. */
+  readonly writersTxPerSecond: number;
   /** Statements sent on the counted pool per write (BEGIN and COMMIT count; so do the publisher's marks). */
   readonly statementsPerWrite: number;
 }
@@ -86,8 +88,8 @@ export async function measureWriteForms(
   firstId = 1,
 ): Promise<Record<string, FormRate>> {
   let nextId = firstId;
-  const runs = new Map<string, { rates: number[]; statements: number }>(
-    forms.map((form) => [form.name, { rates: [], statements: 0 }]),
+  const runs = new Map<string, { rates: number[]; writerRates: number[]; statements: number }>(
+    forms.map((form) => [form.name, { rates: [], writerRates: [], statements: 0 }]),
   );
   for (let round = 0; round < options.rounds && !options.signal.aborted; round += 1) {
     for (const form of forms) {
@@ -103,11 +105,13 @@ export async function measureWriteForms(
           }
         }),
       );
+      const writersRate = options.transactions / ((performance.now() - started) / 1000);
       await form.settle?.();
       const rate = options.transactions / ((performance.now() - started) / 1000);
       const run = runs.get(form.name);
       if (run) {
         run.rates.push(rate);
+        run.writerRates.push(writersRate);
         run.statements += options.statements() - statementsBefore;
       }
       progress(`write overhead, round ${round + 1}/${options.rounds}: ${form.name}: ${rate.toFixed(0)} tx/s`);
@@ -119,6 +123,7 @@ export async function measureWriteForms(
       {
         txPerSecond: percentiles(run.rates).p50,
         txPerSecondRuns: run.rates,
+        writersTxPerSecond: percentiles(run.writerRates).p50,
         statementsPerWrite: run.statements / (run.rates.length * options.transactions),
       },
     ]),
