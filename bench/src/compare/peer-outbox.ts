@@ -78,6 +78,11 @@ export async function openPeerOutbox(
   const ackedIds = new Set<string>();
   const waiting = new Map<string, (at: number) => void>();
   let shutdown: (() => Promise<void>) | undefined;
+  const stopListener = async () => {
+    const stop = shutdown;
+    shutdown = undefined;
+    await stop?.();
+  };
 
   const writeMessage = async (id: number, messageId: string) => {
     const client = await pool.connect();
@@ -147,11 +152,7 @@ export async function openPeerOutbox(
         logger,
       );
     },
-    async stopListener() {
-      const stop = shutdown;
-      shutdown = undefined;
-      await stop?.();
-    },
+    stopListener,
     async reset() {
       await pool.query(`truncate ${SCHEMA}.${TABLE}`);
       await createSlot();
@@ -159,7 +160,7 @@ export async function openPeerOutbox(
     acked: () => ackedIds.size,
     ackedIds,
     async close() {
-      await this.stopListener();
+      await stopListener();
       await pool.query(`select pg_drop_replication_slot(slot_name) from pg_replication_slots`).catch(() => {});
       await pool.end();
     },

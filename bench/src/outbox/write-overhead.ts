@@ -3,7 +3,7 @@
  * writers each doing one write per transaction, every form in turn, `rounds` times (so a form and its
  * baseline alternate instead of running minutes apart on a shared machine), median per form.
  */
-import { type Generated, type Kysely, sql } from 'kysely';
+import { type Generated, type Kysely, sql, type Transaction } from 'kysely';
 import type pg from 'pg';
 import { percentiles } from '../support/percentiles.js';
 import { progress } from '../support/progress.js';
@@ -13,7 +13,7 @@ export interface WriteTables {
   bench_write: { id: string; body: string; version: Generated<number> };
 }
 
-export async function createWriteTable(db: Kysely<unknown>): Promise<void> {
+export async function createWriteTable<DB>(db: Kysely<DB>): Promise<void> {
   await sql`create table bench_write (id bigint primary key, body jsonb not null, version integer not null default 1)`.execute(
     db,
   );
@@ -33,7 +33,7 @@ export function writeBody(id: number): string {
 }
 
 /** `insert into bench_write … returning id, version`, as a builder (to run, or to hand to `recordWrite`). */
-export function insertWrite<DB extends WriteTables>(db: Kysely<DB>, id: number) {
+export function insertWrite<DB extends WriteTables>(db: Kysely<DB> | Transaction<DB>, id: number) {
   return (db as unknown as Kysely<WriteTables>)
     .insertInto('bench_write')
     .values({ id: String(id), body: writeBody(id) })
