@@ -32,6 +32,8 @@ export interface PeerOutbox {
   reset(): Promise<void>;
   /** Messages SNS acknowledged since the start. */
   acked(): number;
+  /** Messages of {@link insertBacklog} SNS acknowledged. */
+  ackedBacklog(): number;
   /** Message ids SNS acknowledged (to check against what arrived). */
   readonly ackedIds: Set<string>;
   close(): Promise<void>;
@@ -76,6 +78,7 @@ export async function openPeerOutbox(
   const logger = getDisabledLogger();
   const storeOutboxMessage = initializeMessageStorage(config, logger);
   const ackedIds = new Set<string>();
+  const ackedBacklogIds = new Set<string>();
   const waiting = new Map<string, (at: number) => void>();
   let shutdown: (() => Promise<void>) | undefined;
   const stopListener = async () => {
@@ -121,7 +124,7 @@ export async function openPeerOutbox(
     async insertBacklog(count) {
       await pool.query(
         `insert into ${SCHEMA}.${TABLE} (id, aggregate_type, aggregate_id, message_type, payload, created_at)
-         select gen_random_uuid(), 'trainee', i::text, 'trainee_created', jsonb_build_object('id', i, 'version', 1), now()
+         select gen_random_uuid(), 'trainee', 'backlog-' || i, 'trainee_created', jsonb_build_object('id', i, 'version', 1), now()
          from generate_series(1, $1::int) as i`,
         [count],
       );
@@ -145,6 +148,7 @@ export async function openPeerOutbox(
               }),
             );
             ackedIds.add(message.id);
+            if (message.aggregateId.startsWith('backlog-')) ackedBacklogIds.add(message.id);
             waiting.get(message.id)?.(performance.now());
             waiting.delete(message.id);
           },
@@ -158,6 +162,7 @@ export async function openPeerOutbox(
       await createSlot();
     },
     acked: () => ackedIds.size,
+    ackedBacklog: () => ackedBacklogIds.size,
     ackedIds,
     async close() {
       await stopListener();
