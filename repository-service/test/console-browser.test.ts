@@ -12,6 +12,7 @@ import {
   encodeChangeMessageBody,
   type OutboxDatabase,
   recordChanges,
+  recordWrite,
   toChangeMessage,
 } from '@changeflow/outbox';
 import { type GmcDoctorInput, type RevalDatabase, saveGmcDoctors, saveTrainees } from '@changeflow/reval';
@@ -71,6 +72,7 @@ function unpublished(trx: Transaction<RevalDatabase>): ChangeRecorder {
   return {
     record: (list: ChangeInput | readonly ChangeInput[]) =>
       recordChanges(trx as unknown as Kysely<OutboxDatabase>, list),
+    recordWrite: (write, change) => recordWrite(trx as unknown as Kysely<OutboxDatabase>, write, change),
     recorded: [],
   };
 }

@@ -1,5 +1,5 @@
 import type { SNSClient } from '@aws-sdk/client-sns';
-import { type ChangeRecorder, createOutbox } from '@changeflow/outbox';
+import { type ChangeRecorder, createOutbox, type ReturningWrite } from '@changeflow/outbox';
 import {
   type GmcDoctorInput,
   migrateRevalPrimary,
@@ -50,7 +50,11 @@ export interface BaselineSetup {
 }
 
 /** Records nothing: `saveGmcDoctors` as it would run with no outbox in the transaction. */
-const NO_CHANGES: ChangeRecorder = { record: async () => [], recorded: [] };
+const NO_CHANGES: ChangeRecorder = {
+  record: async () => [],
+  recordWrite: async <O>(write: ReturningWrite<O>) => ({ rows: (await write.execute()) as O[], changes: [] }),
+  recorded: [],
+};
 
 /** Records written (uncounted) before each side is timed: connections, plans, JIT. */
 const WARM_UP_RECORDS = 500;
