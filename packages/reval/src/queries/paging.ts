@@ -205,7 +205,7 @@ function keysetParts(sorts: readonly DocumentSort[], key: readonly CursorKeyValu
     compare(column, sort.order === 'asc' ? '>=' : '<=', value),
     sameValueAfter ? any([beyond, sameValueAfter]) : beyond,
   ]);
-  return sort.order === 'asc' ? [bounded, isNull(column)] : [bounded];
+  return sort.order === 'asc' && !NOT_NULL_COLUMNS.has(column) ? [bounded, isNull(column)] : [bounded];
 }
 
 /** The rows strictly after `key` in the order of `sorts`, as one condition; `undefined` when none can be. */
@@ -221,7 +221,8 @@ function strictlyAfter(
   if (value === null) {
     if (sort.order === 'desc') options.push(isNotNull(column));
   } else if (sort.order === 'asc') {
-    options.push(compare(column, '>', value), isNull(column));
+    options.push(compare(column, '>', value));
+    if (!NOT_NULL_COLUMNS.has(column)) options.push(isNull(column));
   } else {
     options.push(compare(column, '<', value));
   }
@@ -234,8 +235,16 @@ function compare(column: DocumentSort['column'], operator: '<' | '<=' | '=' | '>
   return sql<SqlBool>`${sql.ref(column)} ${sql.raw(operator)} ${value}`;
 }
 
+/** The columns the index tables declare `not null`: no part of a position is about their missing values. */
+const NOT_NULL_COLUMNS: ReadonlySet<DocumentSort['column']> = new Set([
+  'gmc_reference_number',
+  'exists_in_gmc',
+  'tis_status',
+  'connection_status',
+]);
+
 function isNull(column: DocumentSort['column']) {
-  return sql<SqlBool>`${sql.ref(column)} is null`;
+  return NOT_NULL_COLUMNS.has(column) ? sql<SqlBool>`false` : sql<SqlBool>`${sql.ref(column)} is null`;
 }
 
 function isNotNull(column: DocumentSort['column']) {
