@@ -19,7 +19,7 @@ import { DESIGNATED_BODIES } from '../reval-queries/load-doctors.js';
 const OVERLOAD_SECONDS = 2;
 
 /** The `index`-th doctor of the pool, as its `pass`-th write sends it: 8 digits from 60000000, spread over the bodies. */
-export function poolDoctorBody(index: number, pass: number): GmcDoctorBody {
+function poolDoctorBody(index: number, pass: number): GmcDoctorBody {
   const body = DESIGNATED_BODIES[index % DESIGNATED_BODIES.length];
   const day = 1 + ((index + pass) % 28);
   return {

@@ -155,7 +155,7 @@ export function cursorParam() {
  * A digest of the list and every filter of a request (not its sort nor its page), lists sorted so
  * `dbcs=a,b` and `dbcs=b,a` are one query.
  */
-export function queryFingerprint(list: string, filters: Record<string, unknown>): string {
+function queryFingerprint(list: string, filters: Record<string, unknown>): string {
   const canonical = Object.keys(filters)
     .sort()
     .map((name) => {
