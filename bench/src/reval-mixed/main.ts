@@ -135,6 +135,7 @@ export const benchmark = defineBenchmark({
       const writing = writeSteadily(client, {
         ratePerSecond: options.writesPerSecond,
         poolSize: options.writeDoctors,
+        maxInFlight: STEADY_RATE_SOCKETS,
         signal: running,
       });
       const reading = readSteadily(readDb, cluster.indexSchema, {

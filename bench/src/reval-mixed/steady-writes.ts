@@ -14,7 +14,9 @@ import { DESIGNATED_BODIES } from '../reval-queries/load-doctors.js';
 /**
  * Writes in flight, in seconds of the rate, beyond which the writes due are skipped rather than
  * queued: the service cannot keep up, and queueing more would only grow its backlog without bound.
- * The writers keep it at what it can take, so the readers still meet a saturated pipeline.
+ * The writers keep it at what it can take, so the readers still meet a saturated pipeline. (Also never
+ * more than the client's connections, so no write waits in the client for a socket and the write
+ * latency stays the service's.)
  */
 const OVERLOAD_SECONDS = 2;
 
@@ -40,7 +42,7 @@ export interface SteadyWrites {
   sent: number;
   answered: number;
   failed: number;
-  /** Writes due but not sent because 2 s of writes already waited for their answers. */
+  /** Writes due but not sent because 2 s of writes (or one per connection) already waited for their answers. */
   skipped: number;
   /** Request sent -> answer, ms, of every answered write. */
   writeMs: number[];
@@ -54,19 +56,19 @@ export interface SteadyWrites {
  */
 export async function writeSteadily(
   client: WriteClient,
-  options: { ratePerSecond: number; poolSize: number; signal: AbortSignal },
+  options: { ratePerSecond: number; poolSize: number; maxInFlight: number; signal: AbortSignal },
 ): Promise<SteadyWrites> {
   const result: SteadyWrites = { sent: 0, answered: 0, failed: 0, skipped: 0, writeMs: [] };
   if (options.ratePerSecond === 0) return result;
   const intervalMs = 1000 / options.ratePerSecond;
-  const maxWaiting = Math.max(1, options.ratePerSecond * OVERLOAD_SECONDS);
+  const maxWaiting = Math.max(1, Math.min(options.maxInFlight, options.ratePerSecond * OVERLOAD_SECONDS));
   const inFlight = new Set<Promise<void>>();
   const started = performance.now();
   let next = 0;
   while (!options.signal.aborted) {
     const due = Math.floor((performance.now() - started) / intervalMs) + 1;
     for (; next < due; next += 1) {
-      if (inFlight.size > maxWaiting) {
+      if (inFlight.size >= maxWaiting) {
         result.skipped += 1;
         continue;
       }
