@@ -65,7 +65,7 @@ async function walkForward(fetchPage: (cursor?: string) => Promise<Page>) {
 }
 
 /** Follows `previousCursor` from `from` to the first page; the pages' GMC numbers, nearest first. */
-async function walkBack(from: Page, fetchPage: (cursor: string) => Promise<Page>) {
+async function walkBack(from: Page, fetchPage: (cursor?: string) => Promise<Page>) {
   const pages: string[][] = [];
   let page = from;
   while (page.previousCursor !== null && pages.length < 50) {
@@ -73,6 +73,30 @@ async function walkBack(from: Page, fetchPage: (cursor: string) => Promise<Page>
     pages.push(gmcNumbers(page.records));
   }
   return pages;
+}
+
+/**
+ * Walks a list forwards by `nextCursor` and back by `previousCursor`, expecting the pages of 20 of
+ * `documents` in the lists' order (`sortColumn`, then last name, then GMC number); the forward pages.
+ */
+async function expectEveryRowOnce(
+  documents: readonly MasterDocument[],
+  sortColumn: keyof MasterDocument,
+  sortOrder: 'asc' | 'desc',
+  fetchPage: (cursor?: string) => Promise<Page>,
+): Promise<string[][]> {
+  const tieBreaks: (keyof MasterDocument)[] =
+    sortColumn === 'gmcReferenceNumber'
+      ? []
+      : sortColumn === 'doctorLastName'
+        ? ['gmcReferenceNumber']
+        : ['doctorLastName', 'gmcReferenceNumber'];
+  const forward = await walkForward(fetchPage);
+  expect(forward.pages).toEqual(chunks(expectedOrder(documents, sortColumn, sortOrder, tieBreaks), 20));
+  expect(forward.last.nextCursor).toBeNull();
+  const back = await walkBack(forward.last, fetchPage);
+  expect(back).toEqual(forward.pages.slice(0, -1).reverse());
+  return forward.pages;
 }
 
 function chunks(items: readonly string[], size: number): string[][] {
@@ -87,24 +111,13 @@ describe('keyset paging of the recommendation list', () => {
         const documents = tiedDocuments();
         await insertDocuments(store(), 'recommendation', documents);
         const listed = documents.filter((d) => d.existsInGmc);
-        const tieBreaks: (keyof MasterDocument)[] =
-          sortColumn === 'gmcReferenceNumber'
-            ? []
-            : sortColumn === 'doctorLastName'
-              ? ['gmcReferenceNumber']
-              : ['doctorLastName', 'gmcReferenceNumber'];
-        const expected = expectedOrder(listed, sortColumn, sortOrder, tieBreaks);
-        const fetchPage = (cursor?: string) => recommendations({ sortColumn, sortOrder, cursor });
-
-        const forward = await walkForward(fetchPage);
-        expect(forward.pages).toEqual(chunks(expected, 20));
-        expect(forward.last.nextCursor).toBeNull();
+        const pages = await expectEveryRowOnce(listed, sortColumn, sortOrder, (cursor) =>
+          recommendations({ sortColumn, sortOrder, cursor }),
+        );
         // The offset pages are the same pages.
-        for (const [pageNumber, page] of forward.pages.entries()) {
+        for (const [pageNumber, page] of pages.entries()) {
           expect(gmcNumbers((await recommendations({ sortColumn, sortOrder, pageNumber })).records)).toEqual(page);
         }
-        const back = await walkBack(forward.last, (cursor) => recommendations({ sortColumn, sortOrder, cursor }));
-        expect(back).toEqual(forward.pages.slice(0, -1).reverse());
       });
     }
   }
@@ -127,19 +140,9 @@ describe('keyset paging of the connection lists', () => {
       it(`lists every row once, in order, forwards and back, by ${sortColumn} ${sortOrder}`, async () => {
         const documents = tiedDocuments();
         await insertDocuments(store(), 'connected', documents);
-        const tieBreaks: (keyof MasterDocument)[] =
-          sortColumn === 'gmcReferenceNumber'
-            ? []
-            : sortColumn === 'doctorLastName'
-              ? ['gmcReferenceNumber']
-              : ['doctorLastName', 'gmcReferenceNumber'];
-        const expected = expectedOrder(documents, sortColumn, sortOrder, tieBreaks);
-        const fetchPage = (cursor?: string) => connected({ sortColumn, sortOrder, cursor });
-
-        const forward = await walkForward(fetchPage);
-        expect(forward.pages).toEqual(chunks(expected, 20));
-        const back = await walkBack(forward.last, (cursor) => connected({ sortColumn, sortOrder, cursor }));
-        expect(back).toEqual(forward.pages.slice(0, -1).reverse());
+        await expectEveryRowOnce(documents, sortColumn, sortOrder, (cursor) =>
+          connected({ sortColumn, sortOrder, cursor }),
+        );
       });
     }
   }
