@@ -194,7 +194,7 @@ interface ResolvedListParams {
 export function checkedCursorContext(
   list: string,
   params: ResolvedListParams,
-  keyLength: number,
+  keyColumns: readonly string[],
   what: string,
 ): CursorContext {
   const { sortColumn, sortOrder, pageNumber, cursor, ...filters } = params;
@@ -213,8 +213,24 @@ export function checkedCursorContext(
       `was issued for sortColumn=${cursor.sortColumn}&sortOrder=${cursor.sortOrder}: ask with that sort, or start again without a cursor`,
     );
   }
-  if (cursor.query !== context.query || cursor.key.length !== keyLength) {
+  if (cursor.query !== context.query || cursor.key.length !== keyColumns.length) {
     refuse('cursor', 'was issued for another list or other filters: ask with those, or start again without a cursor');
   }
+  if (!cursor.key.every((value, i) => fitsColumn(keyColumns[i] ?? '', value))) {
+    refuse('cursor', 'holds a position that does not fit its sort: pass it back exactly as answered');
+  }
   return context;
+}
+
+/**
+ * Whether a key value can be compared with its column without Postgres refusing it (a hand-made
+ * cursor could carry anything): a boolean for `exists_in_gmc`, digits for the person id, a GMC
+ * number for the GMC number, text or nothing for the rest.
+ */
+function fitsColumn(column: string, value: CursorKeyValue): boolean {
+  if (column === 'gmc_reference_number') return typeof value === 'string';
+  if (value === null) return true;
+  if (column === 'exists_in_gmc') return typeof value === 'boolean';
+  if (column === 'tcs_person_id') return typeof value === 'string' && /^\d{1,18}$/.test(value);
+  return typeof value === 'string';
 }

@@ -152,7 +152,12 @@ export async function searchConnections(
   }
   const resolved = parseQueryParamsOrThrow(connectionSearchParamsSchema, params, 'connection search');
   const query = connectionPageQuery(checkedIndex.data, resolved);
-  const context = checkedCursorContext(checkedIndex.data, resolved, query.sorts.length, 'connection search');
+  const context = checkedCursorContext(
+    checkedIndex.data,
+    resolved,
+    query.sorts.map((sort) => sort.column),
+    'connection search',
+  );
   const [page, totalResults] = await Promise.all([
     fetchDocumentPage(db, schema, query, context),
     countConnections(db, schema, checkedIndex.data, resolved),

@@ -126,7 +126,12 @@ export async function searchRecommendations(
 ): Promise<RecommendationSearchResult> {
   const resolved = parseQueryParamsOrThrow(recommendationSearchParamsSchema, params, 'recommendation search');
   const query = recommendationPageQuery(resolved);
-  const context = checkedCursorContext('recommendation', resolved, query.sorts.length, 'recommendation search');
+  const context = checkedCursorContext(
+    'recommendation',
+    resolved,
+    query.sorts.map((sort) => sort.column),
+    'recommendation search',
+  );
   const [page, scope, matching] = await Promise.all([
     fetchDocumentPage(db, schema, query, context),
     countRecommendationScope(db, schema, resolved),

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -255,6 +256,20 @@ describe('keyset paging while the list changes', () => {
   });
 });
 
+/** `cursor` with its JSON changed by `edit` and a checksum made again, as a determined client could. */
+function forge(cursor: string, edit: (json: { k: unknown[] }) => void): string {
+  const [payload = ''] = cursor.split('.');
+  const json = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { k: unknown[] };
+  edit(json);
+  const forged = Buffer.from(JSON.stringify(json)).toString('base64url');
+  const checksum = createHash('sha256')
+    .update(`changeflow reval cursor\n${forged}`)
+    .digest()
+    .subarray(0, 12)
+    .toString('base64url');
+  return `${forged}.${checksum}`;
+}
+
 describe('refused cursors', () => {
   async function refusal(work: Promise<unknown>) {
     const err = await work.then(
@@ -326,24 +341,30 @@ describe('refused cursors', () => {
     ]);
   });
 
+  it('refuses a hand-made cursor whose position does not fit its sort', async () => {
+    await insertDocuments(store(), 'connected', tiedDocuments(47));
+    for (const [sortColumn, value] of [
+      ['existsInGmc', 'yes'],
+      ['tcsPersonId', 'seven'],
+      ['doctorLastName', true],
+    ] as const) {
+      const { nextCursor } = await connected({ sortColumn });
+      const cursor = forge(nextCursor ?? '', (json) => {
+        json.k[0] = value;
+      });
+      expect(await refusal(connected({ sortColumn, cursor }))).toEqual([
+        expect.objectContaining({ field: 'cursor', reason: expect.stringContaining('does not fit its sort') }),
+      ]);
+    }
+  });
+
   it('binds a cursor value only as a parameter', async () => {
     // A checksum is not a secret: a hand-made cursor with a hostile value passes it, and is only a position.
     const { nextCursor } = await recommendations({ sortColumn: 'doctorLastName', sortOrder: 'asc' });
-    const [payload = ''] = (nextCursor ?? '').split('.');
-    const json = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { k: string[] };
-    json.k[0] = "'; drop table recommendation; --";
-    const { createHash } = await import('node:crypto');
-    const forged = Buffer.from(JSON.stringify(json)).toString('base64url');
-    const checksum = createHash('sha256')
-      .update(`changeflow reval cursor\n${forged}`)
-      .digest()
-      .subarray(0, 12)
-      .toString('base64url');
-    const page = await recommendations({
-      sortColumn: 'doctorLastName',
-      sortOrder: 'asc',
-      cursor: `${forged}.${checksum}`,
+    const cursor = forge(nextCursor ?? '', (json) => {
+      json.k[0] = "'; drop table recommendation; --";
     });
+    const page = await recommendations({ sortColumn: 'doctorLastName', sortOrder: 'asc', cursor });
     expect(page.records.length).toBeGreaterThan(0);
     const { rows } = await sql<{
       count: string;
