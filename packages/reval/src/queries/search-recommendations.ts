@@ -2,8 +2,16 @@ import { type Expression, type Kysely, type SqlBool, sql } from 'kysely';
 import { z } from 'zod';
 import type { MasterDocument } from '../model.js';
 import type { RevalIndexDatabase } from '../store/schema.js';
+import { checkedCursorContext, cursorParam } from './cursor.js';
 import { DOCUMENT_COLUMNS, selectFromIndex, toMasterDocument } from './index-document.js';
-import { listOrder, selectDocumentPage, totalPagesOf } from './paging.js';
+import {
+  fetchDocumentPage,
+  listOrder,
+  type PageQuery,
+  positionOf,
+  selectDocumentPage,
+  totalPagesOf,
+} from './paging.js';
 import {
   caseInsensitiveEnum,
   csvList,
@@ -40,8 +48,14 @@ export const recommendationSearchParamsSchema = z.object({
   sortColumn: sortColumn(RECOMMENDATION_SORT_COLUMNS, 'submissionDate'),
   /** `asc` or `desc`; default, and anything else, `desc`. */
   sortOrder: sortOrder(),
-  /** Page from 0, of 20 rows; default 0. */
+  /** Page from 0, of 20 rows; default 0. Not with `cursor`. */
   pageNumber: pageNumber(),
+  /**
+   * A `nextCursor` or `previousCursor` of an earlier answer to the same query: the page after (or
+   * before) that one, found by its position rather than by skipping rows, so deep pages cost what the
+   * first does and rows inserted meanwhile shift nothing (see `cursor.ts`).
+   */
+  cursor: cursorParam(),
   /** `true`: only doctors under notice (`YES`); default `false` (everyone). */
   underNotice: flag(),
   /** Designated bodies (GMC); none means all. */
@@ -80,6 +94,10 @@ export interface RecommendationSearchResult {
   countUnderNotice: number;
   /** The page, at most 20 documents. */
   records: MasterDocument[];
+  /** Pass as `cursor` (with the same query) for the page after this one; `null` on the last page. */
+  nextCursor: string | null;
+  /** Pass as `cursor` (with the same query) for the page before this one; `null` on the first page. */
+  previousCursor: string | null;
 }
 
 /**
@@ -107,8 +125,15 @@ export async function searchRecommendations(
   params: RecommendationSearchParams,
 ): Promise<RecommendationSearchResult> {
   const resolved = parseQueryParamsOrThrow(recommendationSearchParamsSchema, params, 'recommendation search');
-  const [rows, scope, matching] = await Promise.all([
-    selectRecommendationPage(db, schema, resolved).execute(),
+  const query = recommendationPageQuery(resolved);
+  const context = checkedCursorContext(
+    'recommendation',
+    resolved,
+    query.sorts.map((sort) => sort.column),
+    'recommendation search',
+  );
+  const [page, scope, matching] = await Promise.all([
+    fetchDocumentPage(db, schema, query, context),
     countRecommendationScope(db, schema, resolved),
     hasFiltersBeyondScope(resolved) ? countRecommendations(db, schema, resolved) : undefined,
   ]);
@@ -118,7 +143,9 @@ export async function searchRecommendations(
     totalPages: totalPagesOf(totalResults),
     countTotal: scope.countTotal,
     countUnderNotice: scope.countUnderNotice,
-    records: rows.map(toMasterDocument),
+    records: page.rows.map(toMasterDocument),
+    nextCursor: page.nextCursor,
+    previousCursor: page.previousCursor,
   };
 }
 
@@ -128,14 +155,17 @@ export function selectRecommendationPage(
   schema: string,
   params: ResolvedRecommendationSearchParams,
 ) {
-  return selectDocumentPage(
-    db,
-    schema,
-    'recommendation',
-    (eb) => recommendationFilter(eb, params),
-    recommendationSorts(params),
-    params.pageNumber,
-  );
+  return selectDocumentPage(db, schema, recommendationPageQuery(params));
+}
+
+/** The page `params` ask for: the recommendation index, their filters, their order, their position. */
+function recommendationPageQuery(params: ResolvedRecommendationSearchParams): PageQuery {
+  return {
+    table: 'recommendation',
+    filter: (eb) => recommendationFilter(eb, params),
+    sorts: recommendationSorts(params),
+    position: positionOf(params),
+  };
 }
 
 /** The sort column, then last name, then GMC number (see {@link listOrder}). */
