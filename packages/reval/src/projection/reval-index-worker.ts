@@ -23,7 +23,10 @@ export const REVAL_INDEX_WORKER = declareWorker({
     REVAL_OBJECT_TYPES.gmcNumber,
   ],
   maxLocks: 4,
-  concurrency: 8,
+  // Two receives of ten: each receive's messages are projected in one transaction, so a process
+  // runs two projections at once, the next one's messages arriving while the last one writes.
+  concurrency: 20,
+  receivesInFlight: 2,
   visibilityTimeoutSeconds: 60,
 });
 
