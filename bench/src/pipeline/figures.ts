@@ -149,7 +149,7 @@ export function targetLines(results: PipelineResults, backgroundLoad: number): s
     backgroundLoad > 0
       ? [
           [
-            `p99 with ${backgroundLoad} busy cores`,
+            `p99 with ${backgroundLoad} busy ${backgroundLoad === 1 ? 'core' : 'cores'}`,
             low.commitToIndexLowerMs.p99,
             low.requestToSeenMs.p99,
             TARGETS.lowRateUnderLoadCommitToIndexP99Ms,
