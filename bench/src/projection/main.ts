@@ -11,7 +11,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { availableParallelism, loadavg } from 'node:os';
-import type { ChangeMessage, ChangeRecorder } from '@changeflow/outbox';
+import type { ChangeMessage } from '@changeflow/outbox';
 import {
   createRevalIndexWorker,
   DEFAULT_DESIGNATED_BODIES,
@@ -28,14 +28,13 @@ import { pino } from 'pino';
 import { gmcDoctorInput, gmcNumberOf } from '../pipeline/gmc-records.js';
 import { defineBenchmark } from '../support/benchmark.js';
 import { pidCpuSeconds } from '../support/cpu-usage.js';
+import { NO_CHANGES } from '../support/no-changes.js';
 import { progress } from '../support/progress.js';
 import { report } from '../support/report.js';
 import { openRunDatabase } from '../support/run-database.js';
 import { runTogether } from '../support/run-together.js';
 import { withCleanup } from '../support/with-cleanup.js';
 
-/** Records nothing: the primary data is written as `saveGmcDoctors` would, with no outbox. */
-const NO_CHANGES: ChangeRecorder = { record: async () => [], recorded: [] };
 /** Primary records per write transaction. */
 const WRITE_BATCH = 1_000;
 
