@@ -8,6 +8,7 @@ export type {
   BenchContext,
   Benchmark,
   BenchmarkDefinition,
+  IntegerListOption,
   IntegerOption,
   OptionSpecs,
   OptionValues,

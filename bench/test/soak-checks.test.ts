@@ -1,4 +1,4 @@
-import { type ChangeRecorder, type OutboxDatabase, recordChanges } from '@changeflow/outbox';
+import { type ChangeRecorder, type OutboxDatabase, recordChanges, recordWrite } from '@changeflow/outbox';
 import {
   connectionFailureInputSchema,
   gmcDoctorInputSchema,
@@ -38,6 +38,11 @@ async function saveDoctors(db: Kysely<RevalDatabase>, gmcNumbers: readonly strin
       async record(input) {
         const done = await recordChanges(trx as unknown as Kysely<OutboxDatabase>, input);
         recorded.push(...done);
+        return done;
+      },
+      async recordWrite(write, change) {
+        const done = await recordWrite(trx as unknown as Kysely<OutboxDatabase>, write, change);
+        recorded.push(...done.changes);
         return done;
       },
       recorded,

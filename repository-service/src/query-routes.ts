@@ -1,13 +1,36 @@
 import {
   CONNECTION_INDEXES,
   connectionSearchParamsSchema,
+  InvalidQueryParamsError,
   type RevalQueries,
   recommendationSearchParamsSchema,
 } from '@changeflow/reval';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { HttpError } from './http-errors.js';
+import { HttpError, issuePath, RequestValidationError } from './http-errors.js';
 import { connectionPageSchema, errorResponses, recommendationPageSchema } from './schemas.js';
+
+/** How the list routes page, for their descriptions. */
+const CURSOR_DESCRIPTION =
+  "Paging: `pageNumber` (offset), or `cursor`, an answer's `nextCursor` / `previousCursor` passed back with the same query " +
+  '(keyset paging: a deep page costs what the first does, and rows inserted meanwhile shift nothing). ' +
+  'A cursor of another list, sort or filters, a changed one, or one beside a `pageNumber` is refused with 400.';
+
+/**
+ * Runs a query, answering 400 for the parameters only the query can judge (a cursor of another list,
+ * sort or filters), as the schema's own issues are answered.
+ */
+async function asRequestErrors<T>(query: () => Promise<T>): Promise<T> {
+  try {
+    return await query();
+  } catch (err) {
+    if (!(err instanceof InvalidQueryParamsError)) throw err;
+    throw new RequestValidationError(
+      'querystring',
+      err.issues.map((issue) => ({ path: issuePath('querystring', [issue.field]), message: issue.reason })),
+    );
+  }
+}
 
 /** What the query routes need. */
 export interface QueryRouteDependencies {
@@ -34,14 +57,17 @@ export function registerQueryRoutes(app: FastifyInstance, deps: QueryRouteDepend
         'Doctors in the GMC, 20 a page from page 0, sorted by `sortColumn` then last name, with the counts of the selected designated bodies. ' +
         'Query: `sortColumn` (submissionDate, doctorFirstName, doctorLastName, gmcReferenceNumber), `sortOrder` (asc; anything else desc), ' +
         '`pageNumber`, `underNotice=true` (YES only), `dbcs` (designated bodies, comma-separated or repeated), `programmeName` (a phrase), ' +
-        '`gmcStatus`, `tisStatus` (lists), `admin`, `searchQuery` (a prefix of the first name, last name or GMC number).',
+        '`gmcStatus`, `tisStatus` (lists), `admin`, `searchQuery` (a prefix of the first name, last name or GMC number). ' +
+        CURSOR_DESCRIPTION,
       tags: ['Queries'],
       security: [{ bearerAuth: [] }],
       querystring: recommendationSearchParamsSchema,
       response: { 200: recommendationPageSchema, ...errorResponses(400, 401, 500, 503) },
     },
     handler: (request) =>
-      queries.searchRecommendations(request.query as z.output<typeof recommendationSearchParamsSchema>),
+      asRequestErrors(() =>
+        queries.searchRecommendations(request.query as z.output<typeof recommendationSearchParamsSchema>),
+      ),
   });
 
   for (const index of CONNECTION_INDEXES) {
@@ -54,14 +80,17 @@ export function registerQueryRoutes(app: FastifyInstance, deps: QueryRouteDepend
         description:
           `Documents of the ${index} index, 20 a page from page 0, sorted by \`sortColumn\` (any document field; default gmcReferenceNumber) then GMC number. ` +
           'Query: `sortOrder`, `pageNumber`, `dbcs` (GMC designated bodies), `tisDesignatedBodies` (TCS ones; given both, a document needs one), ' +
-          '`programmeName` (a phrase), `searchQuery` (a name or GMC number prefix), `membershipEndDateFrom`/`To` and `submissionDateFrom`/`To` (YYYY-MM-DD, inclusive).',
+          '`programmeName` (a phrase), `searchQuery` (a name or GMC number prefix), `membershipEndDateFrom`/`To` and `submissionDateFrom`/`To` (YYYY-MM-DD, inclusive). ' +
+          CURSOR_DESCRIPTION,
         tags: ['Queries'],
         security: [{ bearerAuth: [] }],
         querystring: connectionSearchParamsSchema,
         response: { 200: connectionPageSchema, ...errorResponses(400, 401, 500, 503) },
       },
       handler: (request) =>
-        queries.searchConnections(index, request.query as z.output<typeof connectionSearchParamsSchema>),
+        asRequestErrors(() =>
+          queries.searchConnections(index, request.query as z.output<typeof connectionSearchParamsSchema>),
+        ),
     });
   }
 

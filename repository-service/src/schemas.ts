@@ -113,6 +113,18 @@ const masterDocumentSchema = z.object({
   lastUpdatedDate: z.string().nullable().describe('YYYY-MM-DD'),
 });
 
+/** The cursors of a list's page (keyset paging). */
+const pageCursorFields = {
+  nextCursor: z
+    .string()
+    .nullable()
+    .describe('Pass as `cursor`, with the same query, for the next page; null on the last page'),
+  previousCursor: z
+    .string()
+    .nullable()
+    .describe('Pass as `cursor`, with the same query, for the previous page; null on the first page'),
+};
+
 /** The answer of `GET /api/v1/doctors`. */
 export const recommendationPageSchema = z
   .object({
@@ -121,6 +133,7 @@ export const recommendationPageSchema = z
     countTotal: z.number().int().describe('Doctors in the GMC connected to the selected designated bodies'),
     countUnderNotice: z.number().int().describe('Those of countTotal under notice'),
     records: z.array(masterDocumentSchema).describe('The page: at most 20 doctors'),
+    ...pageCursorFields,
   })
   .describe('A page of the recommendation index');
 
@@ -130,5 +143,6 @@ export const connectionPageSchema = z
     totalResults: z.number().int().describe('Documents matching every filter'),
     totalPages: z.number().int().describe('Pages of 20'),
     records: z.array(masterDocumentSchema).describe('The page: at most 20 documents'),
+    ...pageCursorFields,
   })
   .describe('A page of a connection index');

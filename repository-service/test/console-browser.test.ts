@@ -11,6 +11,7 @@ import {
   encodeChangeMessageBody,
   type OutboxDatabase,
   recordChanges,
+  recordWrite,
   toChangeMessage,
 } from '@changeflow/outbox';
 import { type GmcDoctorInput, type RevalDatabase, saveGmcDoctors, saveTrainees } from '@changeflow/reval';
@@ -70,6 +71,7 @@ function unpublished(trx: Transaction<RevalDatabase>): ChangeRecorder {
   return {
     record: (list: ChangeInput | readonly ChangeInput[]) =>
       recordChanges(trx as unknown as Kysely<OutboxDatabase>, list),
+    recordWrite: (write, change) => recordWrite(trx as unknown as Kysely<OutboxDatabase>, write, change),
     recorded: [],
   };
 }
@@ -363,6 +365,21 @@ describe.skipIf(!hasChromium && !isCi)('the console in a real browser', () => {
     }
     expect(answers.length).toBeGreaterThan(0);
     await shoot('sync');
+  });
+
+  it('pages a doctor list forward and back by its cursor links', async () => {
+    await page.goto(`${base}/console/doctors?list=connected`);
+    const shown = async () => (await page.getByTestId('doctor-total').textContent()) ?? '';
+    expect(Number(/^(\d+) result/.exec(await shown())?.[1])).toBeGreaterThan(20);
+    const firstPage = await page.locator('tbody tr').allTextContents();
+    await page.getByRole('link', { name: 'Next page' }).click();
+    await page.getByTestId('doctor-total').filter({ hasText: 'page 2 of' }).waitFor();
+    expect(new URL(page.url()).searchParams.get('cursor')).toBeTruthy();
+    expect(await page.locator('tbody tr').allTextContents()).not.toEqual(firstPage);
+    await page.getByRole('link', { name: 'Previous page' }).click();
+    await page.getByTestId('doctor-total').filter({ hasText: 'page 1 of' }).waitFor();
+    expect(await page.locator('tbody tr').allTextContents()).toEqual(firstPage);
+    expect(await page.getByRole('link', { name: 'Previous page' }).count()).toBe(0);
   });
 
   it('lets the read token look but not act', async () => {

@@ -1,4 +1,5 @@
 import type { InjectOptions } from 'fastify';
+import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { gmcDoctor, ndjson, READ, READ_TOKEN, trainee, useTestService, WRITE } from './support.js';
 
@@ -143,6 +144,54 @@ describe('validation', () => {
     expect(answer.statusCode).toBe(400);
     const paths = answer.json().issues.map((issue: { path: string }) => issue.path);
     expect(paths).toEqual(expect.arrayContaining(['query.sortColumn', 'query.pageNumber']));
+  });
+
+  it('pages by cursor, and answers 400 naming the cursor for a bad one or one of another sort', async () => {
+    const { indexDb, indexSchema } = service();
+    await sql`
+      insert into ${sql.id(indexSchema, 'recommendation')}
+        (gmc_reference_number, doctor_last_name, exists_in_gmc, tis_status, connection_status)
+      select 'C' || lpad(g::text, 3, '0'), 'Cursor', true, 'NOT_STARTED', 'Yes' from generate_series(1, 25) g`.execute(
+      indexDb,
+    );
+    const first = await inject({ method: 'GET', url: '/api/v1/doctors?searchQuery=cursor', headers: READ });
+    const { nextCursor } = first.json();
+    expect(nextCursor).toEqual(expect.any(String));
+    const second = await inject({
+      method: 'GET',
+      url: `/api/v1/doctors?searchQuery=cursor&cursor=${encodeURIComponent(nextCursor)}`,
+      headers: READ,
+    });
+    expect(second.statusCode).toBe(200);
+    expect(second.json()).toMatchObject({ totalResults: 25, nextCursor: null, previousCursor: expect.any(String) });
+    expect(second.json().records).toHaveLength(5);
+
+    const garbage = await inject({ method: 'GET', url: '/api/v1/doctors?cursor=not-a-cursor', headers: READ });
+    expect(garbage.statusCode).toBe(400);
+    expect(garbage.json().issues).toEqual([
+      { path: 'query.cursor', message: expect.stringContaining('is not a cursor this service issued') },
+    ]);
+    const otherSort = await inject({
+      method: 'GET',
+      url: `/api/v1/doctors?searchQuery=cursor&sortOrder=asc&cursor=${encodeURIComponent(nextCursor)}`,
+      headers: READ,
+    });
+    expect(otherSort.statusCode).toBe(400);
+    expect(otherSort.json().issues).toEqual([
+      {
+        path: 'query.cursor',
+        message: expect.stringContaining('was issued for sortColumn=submissionDate&sortOrder=desc'),
+      },
+    ]);
+    const otherList = await inject({
+      method: 'GET',
+      url: `/api/connection/connected?sortColumn=submissionDate&cursor=${encodeURIComponent(nextCursor)}`,
+      headers: READ,
+    });
+    expect(otherList.statusCode).toBe(400);
+    expect(otherList.json().issues).toEqual([
+      { path: 'query.cursor', message: expect.stringContaining('another list or other filters') },
+    ]);
   });
 
   it('answers 400 for a body that is not JSON, and for an empty one', async () => {
@@ -316,7 +365,8 @@ describe('OpenAPI', () => {
     expect(post.responses['200'].content['application/json'].schema.properties).toHaveProperty('errors');
     const query = doc.paths['/api/v1/doctors'].get;
     expect(query.parameters.map((parameter: { name: string }) => parameter.name)).toEqual(
-      expect.arrayContaining(['sortColumn', 'sortOrder', 'pageNumber', 'dbcs', 'searchQuery']),
+      expect.arrayContaining(['sortColumn', 'sortOrder', 'pageNumber', 'cursor', 'dbcs', 'searchQuery']),
     );
+    expect(query.responses['200'].content['application/json'].schema.properties).toHaveProperty('nextCursor');
   });
 });

@@ -46,7 +46,13 @@ describe('startRepositoryService', () => {
       { description: 'the change published by the fast path' },
     );
     const page = await fetch(`${service.url}/api/connection/connected`, { headers: READ });
-    expect(await page.json()).toEqual({ totalResults: 0, totalPages: 0, records: [] });
+    expect(await page.json()).toEqual({
+      totalResults: 0,
+      totalPages: 0,
+      records: [],
+      nextCursor: null,
+      previousCursor: null,
+    });
 
     const running = service;
     await Promise.all([running.stop(), running.stop()]);

@@ -1,5 +1,5 @@
 import type { SNSClient } from '@aws-sdk/client-sns';
-import { type ChangeRecorder, createOutbox } from '@changeflow/outbox';
+import { createOutbox } from '@changeflow/outbox';
 import {
   type GmcDoctorInput,
   migrateRevalPrimary,
@@ -9,6 +9,7 @@ import {
 } from '@changeflow/reval';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { NO_CHANGES } from '../support/no-changes.js';
 import { progress } from '../support/progress.js';
 import { openRunDatabase } from '../support/run-database.js';
 import { runTogether } from '../support/run-together.js';
@@ -48,9 +49,6 @@ export interface BaselineSetup {
   readonly keep: boolean;
   readonly signal: AbortSignal;
 }
-
-/** Records nothing: `saveGmcDoctors` as it would run with no outbox in the transaction. */
-const NO_CHANGES: ChangeRecorder = { record: async () => [], recorded: [] };
 
 /** Records written (uncounted) before each side is timed: connections, plans, JIT. */
 const WARM_UP_RECORDS = 500;

@@ -10,6 +10,8 @@ const TARGETS = {
   endToEndChangesPerSecond: 5_000,
   lowRateCommitToIndexP50Ms: 50,
   lowRateCommitToIndexP99Ms: 250,
+  /** With `--background-load`: degrade gracefully, no growing backlog and p99 within a second. */
+  lowRateUnderLoadCommitToIndexP99Ms: 1_000,
 } as const;
 
 /** Everything one run measured. */
@@ -72,6 +74,9 @@ function steadyFigures(prefix: string, result: SteadyRateResult): Figures {
     [`${prefix}CommitToIndexMinMs`]: result.commitToIndexLowerMs.min,
     ...spread(`${prefix}AnswerToSeen`, result.answerToSeenMs),
     ...spread(`${prefix}RequestToSeen`, result.requestToSeenMs),
+    [`${prefix}BacklogMidway`]: result.backlogMidway,
+    [`${prefix}BacklogAtEnd`]: result.backlogAtEnd,
+    [`${prefix}BacklogGrowing`]: result.isBacklogGrowing,
   };
 }
 
@@ -107,6 +112,7 @@ export function pipelineFigures(setting: Figures, results: PipelineResults): Fig
     targetEndToEndChangesPerSecond: TARGETS.endToEndChangesPerSecond,
     targetLowRateCommitToIndexP50Ms: TARGETS.lowRateCommitToIndexP50Ms,
     targetLowRateCommitToIndexP99Ms: TARGETS.lowRateCommitToIndexP99Ms,
+    targetLowRateUnderLoadCommitToIndexP99Ms: TARGETS.lowRateUnderLoadCommitToIndexP99Ms,
   };
 }
 
@@ -127,7 +133,7 @@ function latencyVerdict(lower: number, upper: number, target: number): string {
  * its upper bound is within the target, missed when even its lower bound is not, and otherwise
  * undecided: the truth lies between the bounds (see `latency.ts`).
  */
-export function targetLines(results: PipelineResults): string[] {
+export function targetLines(results: PipelineResults, backgroundLoad: number): string[] {
   const { bulk } = results.throughput;
   const { low } = results.steady;
   const rate = bulk.endToEndChangesPerSecond;
@@ -139,10 +145,21 @@ export function targetLines(results: PipelineResults): string[] {
       Number.isFinite(rate) ? (rate >= TARGETS.endToEndChangesPerSecond ? 'met' : 'not met') : 'not measured',
     ],
   ];
-  for (const [label, lower, upper, target] of [
-    ['p50', low.commitToIndexLowerMs.p50, low.requestToSeenMs.p50, TARGETS.lowRateCommitToIndexP50Ms],
-    ['p99', low.commitToIndexLowerMs.p99, low.requestToSeenMs.p99, TARGETS.lowRateCommitToIndexP99Ms],
-  ] as const) {
+  const latencies: Array<[string, number, number, number]> =
+    backgroundLoad > 0
+      ? [
+          [
+            `p99 with ${backgroundLoad} busy ${backgroundLoad === 1 ? 'core' : 'cores'}`,
+            low.commitToIndexLowerMs.p99,
+            low.requestToSeenMs.p99,
+            TARGETS.lowRateUnderLoadCommitToIndexP99Ms,
+          ],
+        ]
+      : [
+          ['p50', low.commitToIndexLowerMs.p50, low.requestToSeenMs.p50, TARGETS.lowRateCommitToIndexP50Ms],
+          ['p99', low.commitToIndexLowerMs.p99, low.requestToSeenMs.p99, TARGETS.lowRateCommitToIndexP99Ms],
+        ];
+  for (const [label, lower, upper, target] of latencies) {
     rows.push([
       `commit -> index ${label} at ${low.ratePerSecond}/s`,
       `${formatNumber(lower, '')}–${formatNumber(upper, ' ms')}`,
@@ -150,6 +167,12 @@ export function targetLines(results: PipelineResults): string[] {
       latencyVerdict(lower, upper, target),
     ]);
   }
+  rows.push([
+    `backlog at ${low.ratePerSecond}/s (midway -> end)`,
+    `${low.backlogMidway} -> ${low.backlogAtEnd}`,
+    'not growing',
+    low.isBacklogGrowing ? 'growing' : 'not growing',
+  ]);
   const widths = [0, 1, 2].map((column) => Math.max(...rows.map((row) => row[column]?.length ?? 0)));
   return [
     'targets on this machine (figures only: nothing fails on a slow machine)',

@@ -55,6 +55,15 @@ export interface SteadyRateResult {
   readonly requestToSeenMs: Percentiles;
   /** First sighting − answer, ms: from the moment the writer knows it committed until it can read it. */
   readonly answerToSeenMs: Percentiles;
+  /** Writes answered but not yet in the index halfway through the answers (by answer time). */
+  readonly backlogMidway: number;
+  /** The same when the last write was answered. */
+  readonly backlogAtEnd: number;
+  /**
+   * The backlog grew over the run: at the end it exceeded twice its midway size plus 100 ms of
+   * writes. A pipeline that keeps up holds a backlog of about rate × lag, the same at both points.
+   */
+  readonly isBacklogGrowing: boolean;
 }
 
 /** Between two looks for the watched rows: the upper bound's resolution. */
@@ -147,6 +156,17 @@ export async function measureSteadyRate(
     upper.push(sighting.seenAt - timing.sentAt);
     answerToSeen.push(sighting.seenAt - timing.answeredAt);
   }
+  const answerTimes = [...answered.values()].map((timing) => timing.answeredAt).sort((a, b) => a - b);
+  const backlogAt = (at: number) => {
+    let waiting = 0;
+    for (const [gmc, timing] of answered) {
+      const seenAt = watch.sightings.get(gmc)?.seenAt ?? Number.POSITIVE_INFINITY;
+      if (timing.answeredAt <= at && seenAt > at) waiting += 1;
+    }
+    return waiting;
+  };
+  const backlogMidway = backlogAt(answerTimes[Math.floor(answerTimes.length / 2)] ?? started);
+  const backlogAtEnd = backlogAt(lastAnsweredAt);
   return {
     ratePerSecond: options.ratePerSecond,
     achievedPerSecond: answered.size / ((lastAnsweredAt - started) / 1000),
@@ -159,6 +179,9 @@ export async function measureSteadyRate(
     commitToIndexLowerMs: percentiles(lower),
     requestToSeenMs: percentiles(upper),
     answerToSeenMs: percentiles(answerToSeen),
+    backlogMidway,
+    backlogAtEnd,
+    isBacklogGrowing: backlogAtEnd > 2 * backlogMidway + options.ratePerSecond * 0.1,
   };
 }
 

@@ -9,6 +9,8 @@
  *    bound (`latency.ts`).
  * 3. A baseline of the same writes straight to Postgres with Changeflow off and on, so the outbox's
  *    cost is a ratio (`baseline.ts`).
+ * `--background-load N` starts N busy processes (one core each) for the HTTP measurements, to see
+ * how the pipeline degrades when it shares the machine.
  * During each HTTP measurement the CPU of the repository-service, the workers, this process and the
  * whole machine is read from /proc, so the figures say which part was the bottleneck.
  * Nothing fails on a slow machine: the targets are printed beside the figures.
@@ -21,6 +23,7 @@ import { startCluster } from '../support/cluster.js';
 import { progress } from '../support/progress.js';
 import { report } from '../support/report.js';
 import { withCleanup } from '../support/with-cleanup.js';
+import { startBackgroundLoad } from './background-load.js';
 import { measureBaseline } from './baseline.js';
 import { pipelineFigures, targetLines } from './figures.js';
 import { createWriteClient } from './http-writes.js';
@@ -65,6 +68,12 @@ export const benchmark = defineBenchmark({
       default: 120,
       min: 5,
       max: 3_600,
+    },
+    backgroundLoad: {
+      description: 'busy processes (one core each) the run starts after the baseline and stops at its end',
+      default: 0,
+      min: 0,
+      max: 16,
     },
     keep: {
       description: "1 keeps the schemas and the services' logs; their names are printed",
@@ -139,6 +148,12 @@ export const benchmark = defineBenchmark({
       stopIfInterrupted(signal);
       if (!baselineBulk || !baselineSingle) throw new Error('the baseline returned no figures');
 
+      // After the baseline, so its plain/outbox ratios stay comparable; before the warm-up, so every
+      // HTTP measurement shares the machine with it.
+      const backgroundLoad = await startBackgroundLoad(options.backgroundLoad);
+      defer(() => backgroundLoad.stop());
+      if (options.backgroundLoad > 0) progress(`pipeline: ${options.backgroundLoad} busy processes started`);
+
       // Warm-up (uncounted): the service's and workers' connections, plans and JIT, the SQS long polls.
       await measureSingleWrites(target, { block: 'warmUpSingles', records: WARM_UP_RECORDS, label: 'warm-up' });
       await measureImports(target, {
@@ -209,7 +224,8 @@ export const benchmark = defineBenchmark({
         baseline: { bulk: baselineBulk, single: baselineSingle },
         cpu: { bulk: bulk.cpu, single: single.cpu, lowRate: low.cpu, highRate: high.cpu },
       };
-      for (const line of targetLines(results)) process.stdout.write(`${line}\n`);
+      await backgroundLoad.stop();
+      for (const line of targetLines(results, options.backgroundLoad)) process.stdout.write(`${line}\n`);
       report(
         name,
         pipelineFigures(
@@ -220,6 +236,7 @@ export const benchmark = defineBenchmark({
             repositoryServices: 1,
             workers: options.workers,
             clients: options.clients,
+            backgroundLoadProcesses: options.backgroundLoad,
             importLinesPerRequest: options.importLines,
             importLinesPerTransaction: options.batchSize,
           },

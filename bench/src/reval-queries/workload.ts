@@ -8,10 +8,21 @@ import {
 import { ADMINS, FIRST_NAMES, LAST_NAMES } from './doctor-data.js';
 import { DESIGNATED_BODIES, LONDON_BODIES } from './load-doctors.js';
 
-/** One request of the workload, as the HTTP layer would hand it over: query-string values. */
+/**
+ * One request of the workload, as the HTTP layer would hand it over: query-string values. With
+ * `cursorFromPage`, the request is the page after that one by keyset paging: the measurement first
+ * asks for that page by number, untimed, and then times the request with its `nextCursor`, as an
+ * officer paging on would send it.
+ */
 export type QuerySpec =
-  | { family: string; kind: 'recommendation'; params: RecommendationSearchParams }
-  | { family: string; kind: 'connection'; index: ConnectionIndex; params: ConnectionSearchParams };
+  | { family: string; kind: 'recommendation'; params: RecommendationSearchParams; cursorFromPage?: number }
+  | {
+      family: string;
+      kind: 'connection';
+      index: ConnectionIndex;
+      params: ConnectionSearchParams;
+      cursorFromPage?: number;
+    };
 
 /** A family of requests and its share of the workload, in percent. */
 interface Family {
@@ -73,6 +84,35 @@ function searchText(pick: Picker): string {
 
 function sortOrder(pick: Picker): string {
   return pick.chance(0.5) ? 'asc' : 'desc';
+}
+
+/** A request without its family, page or cursor. */
+type DeepQuery = DistributiveOmit<QuerySpec, 'family' | 'cursorFromPage'>;
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/**
+ * Two families of the same deep pages (100-1,300) of long lists: `<prefix>DeepPage` asks by page
+ * number (offset paging, as existing callers do), `<prefix>DeepCursor` for the page after one by its
+ * cursor (keyset paging, as the console and a client paging on do).
+ */
+function deepPageFamilies(prefix: string, query: (pick: Picker) => DeepQuery): Family[] {
+  const byNumber = `${prefix}DeepPage`;
+  const byCursor = `${prefix}DeepCursor`;
+  return [
+    {
+      name: byNumber,
+      weight: 2,
+      make: (pick) => {
+        const made = query(pick);
+        return { ...made, family: byNumber, params: { ...made.params, pageNumber: String(pick.int(100, 1300)) } };
+      },
+    },
+    {
+      name: byCursor,
+      weight: 2,
+      make: (pick) => ({ ...query(pick), family: byCursor, cursorFromPage: pick.int(100, 1300) }),
+    },
+  ];
 }
 
 const FAMILIES: readonly Family[] = [
@@ -142,20 +182,14 @@ const FAMILIES: readonly Family[] = [
       },
     }),
   },
-  {
-    name: 'recDeepPage',
-    weight: 4,
-    make: (pick) => ({
-      family: 'recDeepPage',
-      kind: 'recommendation',
-      params: {
-        dbcs: LONDON_BODIES.join(','),
-        sortColumn: pick.one(RECOMMENDATION_SORT_COLUMNS),
-        sortOrder: sortOrder(pick),
-        pageNumber: String(pick.int(100, 1300)),
-      },
-    }),
-  },
+  ...deepPageFamilies('rec', (pick) => ({
+    kind: 'recommendation',
+    params: {
+      dbcs: LONDON_BODIES.join(','),
+      sortColumn: pick.one(RECOMMENDATION_SORT_COLUMNS),
+      sortOrder: sortOrder(pick),
+    },
+  })),
   {
     name: 'recAllBodies',
     weight: 2,
@@ -241,21 +275,15 @@ const FAMILIES: readonly Family[] = [
       };
     },
   },
-  {
-    name: 'connDeepPage',
-    weight: 4,
-    make: (pick) => ({
-      family: 'connDeepPage',
-      kind: 'connection',
-      index: 'connected',
-      params: {
-        dbcs: pick.chance(0.7) ? LONDON_BODIES.join(',') : undefined,
-        sortColumn: pick.one(['gmcReferenceNumber', 'doctorLastName', 'membershipEndDate', 'submissionDate']),
-        sortOrder: sortOrder(pick),
-        pageNumber: String(pick.int(100, 1300)),
-      },
-    }),
-  },
+  ...deepPageFamilies('conn', (pick) => ({
+    kind: 'connection',
+    index: 'connected',
+    params: {
+      dbcs: pick.chance(0.7) ? LONDON_BODIES.join(',') : undefined,
+      sortColumn: pick.one(['gmcReferenceNumber', 'doctorLastName', 'membershipEndDate', 'submissionDate']),
+      sortOrder: sortOrder(pick),
+    },
+  })),
   {
     name: 'connDisconnected',
     weight: 2,

@@ -4,7 +4,8 @@ import { parseArgs } from 'node:util';
  * Glossary:
  * - benchmark: a module `bench/src/<name>/main.ts` exporting `benchmark`, run by `npm run bench -- <name>`.
  * - figure: one measured number (or fact) a benchmark reports; see `report.ts`.
- * - option: a `--kebab-case <integer>` flag of one benchmark, declared with its default and bounds.
+ * - option: a `--kebab-case <integer>` flag of one benchmark, declared with its default and bounds;
+ *   or a comma-separated list of them (`--rates 100,250,1000`) when the default is a list.
  */
 
 /** A whole-number command-line option of a benchmark. */
@@ -19,11 +20,25 @@ export interface IntegerOption {
   readonly max: number;
 }
 
+/** A comma-separated list of whole numbers (`--rates 100,250,1000`), each within the bounds. */
+export interface IntegerListOption {
+  /** What it sets, with its unit, as shown in the usage text. */
+  readonly description: string;
+  /** Values when the flag is not given; at least one. */
+  readonly default: readonly number[];
+  /** Smallest accepted value of each item. */
+  readonly min: number;
+  /** Largest accepted value of each item. */
+  readonly max: number;
+}
+
 /** Options a benchmark declares, keyed by their camelCase name (`maxSeconds` is `--max-seconds`). */
-export type OptionSpecs = Readonly<Record<string, IntegerOption>>;
+export type OptionSpecs = Readonly<Record<string, IntegerOption | IntegerListOption>>;
 
 /** The values of {@link OptionSpecs} after parsing and defaults. */
-export type OptionValues<S extends OptionSpecs> = { readonly [K in keyof S]: number };
+export type OptionValues<S extends OptionSpecs> = {
+  readonly [K in keyof S]: S[K] extends IntegerListOption ? readonly number[] : number;
+};
 
 /** What the runner hands a benchmark besides its options. */
 export interface BenchContext {
@@ -103,18 +118,28 @@ function parseOptions<S extends OptionSpecs>(specs: S, argv: readonly string[]):
   }
   if (values.help === true) return 'help';
   const problems: string[] = [];
-  const parsed: Record<string, number> = {};
+  const parsed: Record<string, number | readonly number[]> = {};
   for (const [key, spec] of Object.entries(specs)) {
     const raw = values[flagOf(key)];
     if (typeof raw !== 'string') {
       parsed[key] = spec.default;
       continue;
     }
-    const value = Number(raw);
-    if (raw.trim() === '' || !Number.isInteger(value) || value < spec.min || value > spec.max) {
-      problems.push(`--${flagOf(key)} ${JSON.stringify(raw)}: expected a whole number from ${spec.min} to ${spec.max}`);
+    const isList = isListOption(spec);
+    const items = isList ? raw.split(',') : [raw];
+    const numbers = items.map((item) => Number(item));
+    const isValid = items.every(
+      (item, index) =>
+        item.trim() !== '' &&
+        Number.isInteger(numbers[index]) &&
+        (numbers[index] ?? Number.NaN) >= spec.min &&
+        (numbers[index] ?? Number.NaN) <= spec.max,
+    );
+    if (isValid) {
+      parsed[key] = isList ? numbers : (numbers[0] ?? spec.min);
     } else {
-      parsed[key] = value;
+      const expected = isList ? 'a comma-separated list of whole numbers' : 'a whole number';
+      problems.push(`--${flagOf(key)} ${JSON.stringify(raw)}: expected ${expected} from ${spec.min} to ${spec.max}`);
     }
   }
   if (problems.length > 0) throw new UsageError(problems.join('; '));
@@ -123,8 +148,8 @@ function parseOptions<S extends OptionSpecs>(specs: S, argv: readonly string[]):
 
 function usageOf<S extends OptionSpecs>(name: string, definition: BenchmarkDefinition<S>): string {
   const rows = Object.entries(definition.options).map(([key, spec]) => ({
-    flag: `--${flagOf(key)} <n>`,
-    text: `${spec.description} (default ${spec.default}; ${spec.min}..${spec.max})`,
+    flag: `--${flagOf(key)} ${isListOption(spec) ? '<n,n,…>' : '<n>'}`,
+    text: `${spec.description} (default ${spec.default.toString()}; ${spec.min}..${spec.max})`,
   }));
   rows.push({ flag: '-h, --help', text: 'print this and run nothing' });
   const width = Math.max(...rows.map((row) => row.flag.length));
@@ -136,4 +161,8 @@ function usageOf<S extends OptionSpecs>(name: string, definition: BenchmarkDefin
     'options:',
     ...rows.map((row) => `  ${row.flag.padEnd(width)}  ${row.text}`),
   ].join('\n');
+}
+
+function isListOption(spec: IntegerOption | IntegerListOption): spec is IntegerListOption {
+  return Array.isArray(spec.default);
 }

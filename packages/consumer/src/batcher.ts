@@ -2,7 +2,8 @@
  * Collects items and hands them to `flush` in groups of at most `maxSize`, or after `maxDelayMs`
  * when fewer arrive. `flush` answers, per item, the error that item failed with (or `undefined`);
  * each `add` resolves or rejects accordingly, and a `flush` that throws rejects its whole group.
- * Used for DeleteMessageBatch and ChangeMessageVisibilityBatch: ten entries per call.
+ * Used for DeleteMessageBatch and ChangeMessageVisibilityBatch (ten entries per call), and by
+ * handlers that serve the messages of one receive together (reval's index worker).
  */
 export class Batcher<T> {
   readonly #flush: (items: T[]) => Promise<Array<Error | undefined>>;

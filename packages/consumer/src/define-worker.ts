@@ -26,6 +26,14 @@ const workerDeclarationShape = z.object({
    */
   concurrency: z.number().int().positive().max(500).default(10),
   /**
+   * SQS receives a run keeps in flight at once, each for up to ten messages and only for places of
+   * `concurrency` no other receive holds (so `concurrency` still bounds the messages in flight).
+   * More than one lets the next messages arrive while the handlers of the last receive work, which
+   * matters when `concurrency` exceeds ten or a receive's round trip is long.
+   * @defaultValue 1
+   */
+  receivesInFlight: z.number().int().min(1).max(10).default(1),
+  /**
    * SQS visibility timeout of the queue, in seconds; heartbeats extend it every third of it.
    * @defaultValue 30
    */

@@ -1,4 +1,5 @@
 export { backoffSeconds } from './backoff.js';
+export { Batcher } from './batcher.js';
 export type { CloudFormationTemplate } from './cloudformation.js';
 export { cloudFormationTemplate } from './cloudformation.js';
 export type { DeadLetter } from './dead-letters/dead-letter-queue.js';

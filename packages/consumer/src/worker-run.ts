@@ -13,6 +13,9 @@ import type { QueueClient } from './queue-client.js';
 import type { ConsumerDatabase } from './schema.js';
 import type { HandlerResult, MessageOutcome, MessageProcessedEvent } from './types.js';
 
+/** SQS hands out at most ten messages per receive. */
+const MAX_MESSAGES_PER_RECEIVE = 10;
+
 /** What one run of one worker works with. */
 export interface WorkerRunDependencies {
   worker: WorkerDefinition;
@@ -38,9 +41,10 @@ interface InFlightMessage {
 }
 
 /**
- * One run: long-polls the worker's queue, handling up to `concurrency` messages at once, until a
- * receive brings nothing and nothing is in flight, the run window ends, or `signal` aborts
- * (shutdown or a lost slot). Returns the number of messages received.
+ * One run: long-polls the worker's queue with up to `receivesInFlight` receives at once, handling up
+ * to `concurrency` messages at once, until a receive brings nothing and nothing is in flight, the
+ * run window ends, or `signal` aborts (shutdown or a lost slot). Returns the number of messages
+ * received.
  *
  * G5: a message is deleted only after its handler succeeded, or after it was sent to the DLQ, or
  * after its changes were re-sent one per message. Everything else makes it visible again.
@@ -82,58 +86,77 @@ export async function runWorker(deps: WorkerRunDependencies, signal: AbortSignal
   signal.addEventListener('abort', notify);
   const windowEndsAt = Date.now() + worker.runWindowMs;
   let received = 0;
+  // Places of `concurrency` promised to receives still in flight: a receive asks only for places
+  // nobody else holds, so in-flight messages never exceed `concurrency`, however many receives run.
+  let reserved = 0;
+  const receiving = new Set<Promise<void>>();
+  /** Why the run ends, once a receive has said so: the queue is empty, or receiving fails. */
+  let endOfRun: 'empty' | 'failed' | undefined;
+  const receiveInto = async (max: number): Promise<void> => {
+    let messages: Message[];
+    try {
+      // Not aborted on stop: SQS may still answer an abandoned long poll, and what it hands out then
+      // would stay invisible to everyone for a whole timeout. A stop waits out the poll instead
+      // (at most waitTimeSeconds) and gives back what it brought.
+      messages = await queue.receive(max, worker.waitTimeSeconds, worker.visibilityTimeoutSeconds);
+    } catch (err) {
+      logger.warn({ err: toError(err) }, 'receive failed; the next tick tries again');
+      endOfRun = 'failed';
+      return;
+    }
+    if (signal.aborted) {
+      await Promise.allSettled(messages.map((message) => queue.changeVisibility(message.ReceiptHandle ?? '', 0)));
+      return;
+    }
+    if (messages.length === 0) {
+      // The queue is empty: start no more receives. One still in flight may bring messages yet; they
+      // are handled before the run ends.
+      if (inFlight.size === 0) endOfRun = 'empty';
+      // Something is still being handled: wait for it (or a moment) rather than poll in a tight loop.
+      else await Promise.race([changed, sleep(250)]);
+      return;
+    }
+    received += messages.length;
+    for (const message of messages) {
+      const entry: InFlightMessage = {
+        message,
+        receiptHandle: message.ReceiptHandle ?? '',
+        controller: new AbortController(),
+        isSettled: false,
+        isHandedBack: false,
+      };
+      inFlight.add(entry);
+      metrics.inFlight.inc({ worker: worker.name });
+      const processing = processMessage(deps, entry).finally(() => {
+        entry.isSettled = true;
+        inFlight.delete(entry);
+        running.delete(processing);
+        metrics.inFlight.dec({ worker: worker.name });
+        notify();
+      });
+      running.add(processing);
+    }
+  };
   try {
-    while (!signal.aborted && Date.now() < windowEndsAt) {
-      if (inFlight.size >= worker.concurrency) {
+    while (!signal.aborted && endOfRun === undefined && Date.now() < windowEndsAt) {
+      const free = worker.concurrency - inFlight.size - reserved;
+      if (free <= 0 || receiving.size >= worker.receivesInFlight) {
         await changed;
         continue;
       }
-      let messages: Message[];
-      try {
-        // Not aborted on stop: SQS may still answer an abandoned long poll, and what it hands out then
-        // would stay invisible to everyone for a whole timeout. A stop waits out the poll instead
-        // (at most waitTimeSeconds) and gives back what it brought.
-        messages = await queue.receive(
-          worker.concurrency - inFlight.size,
-          worker.waitTimeSeconds,
-          worker.visibilityTimeoutSeconds,
-        );
-      } catch (err) {
-        logger.warn({ err: toError(err) }, 'receive failed; the next tick tries again');
-        break;
-      }
-      if (signal.aborted) {
-        await Promise.allSettled(messages.map((message) => queue.changeVisibility(message.ReceiptHandle ?? '', 0)));
-        break;
-      }
-      if (messages.length === 0) {
-        if (inFlight.size === 0) break;
-        // Something is still being handled: wait for it (or a moment) rather than poll in a tight loop.
-        await Promise.race([changed, sleep(250)]);
-        continue;
-      }
-      received += messages.length;
-      for (const message of messages) {
-        const entry: InFlightMessage = {
-          message,
-          receiptHandle: message.ReceiptHandle ?? '',
-          controller: new AbortController(),
-          isSettled: false,
-          isHandedBack: false,
-        };
-        inFlight.add(entry);
-        metrics.inFlight.inc({ worker: worker.name });
-        const processing = processMessage(deps, entry).finally(() => {
-          entry.isSettled = true;
-          inFlight.delete(entry);
-          running.delete(processing);
-          metrics.inFlight.dec({ worker: worker.name });
-          notify();
-        });
-        running.add(processing);
-      }
+      // The free places shared among the receives that may still start, so that one receive does
+      // not take them all: with concurrency 20 and two receives in flight, ten each.
+      const max = Math.min(MAX_MESSAGES_PER_RECEIVE, Math.ceil(free / (worker.receivesInFlight - receiving.size)));
+      reserved += max;
+      const receipt = receiveInto(max).finally(() => {
+        reserved -= max;
+        receiving.delete(receipt);
+        notify();
+      });
+      receiving.add(receipt);
     }
   } finally {
+    await Promise.allSettled([...receiving]);
     signal.removeEventListener('abort', notify);
     if (signal.aborted && running.size > 0) {
       // Shutdown, phase one: let handlers finish within the bound.

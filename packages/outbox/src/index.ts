@@ -39,6 +39,8 @@ export { markPublished } from './queries/mark-published.js';
 export type { RateLimiter } from './rate-limiter.js';
 export { createRateLimiter, waitForRate } from './rate-limiter.js';
 export { recordChanges } from './record-changes.js';
+export type { RecordedWrite, ReturningWrite, WriteChange } from './record-write.js';
+export { recordWrite } from './record-write.js';
 export type { RepublishDependencies, RepublishOptions, RepublishResult } from './republish-changes.js';
 export { republishChanges } from './republish-changes.js';
 export type { Retention, RetentionOptions, RetentionStep } from './retention.js';

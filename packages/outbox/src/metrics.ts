@@ -8,6 +8,14 @@ export interface OutboxMetrics {
   publishFailures: Counter<'reason'>;
   /** Duration of one `PublishBatch` call. */
   publishDuration: Histogram;
+  /** Changes SNS accepted that wait to be marked published (the publisher stamps them in groups). */
+  pendingMarks: Gauge;
+  /** Duration of one grouped "mark published" statement. */
+  markDuration: Histogram;
+  /** Changes stamped by one grouped "mark published" statement. */
+  markBatchSize: Histogram;
+  /** Changes SNS accepted whose "mark published" statement failed; the sweeper re-sends them. */
+  markFailures: Counter;
   /** Published changes removed by retention. */
   changesDeleted: Counter;
   /** Unpublished changes, as last measured by the sweeper. */
@@ -40,6 +48,28 @@ export function outboxMetrics(registry: Registry): OutboxMetrics {
       name: 'changeflow_outbox_publish_duration_seconds',
       help: 'Duration of one SNS PublishBatch call',
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers,
+    }),
+    pendingMarks: new Gauge({
+      name: 'changeflow_outbox_pending_marks_changes',
+      help: 'Changes SNS accepted that wait to be marked published',
+      registers,
+    }),
+    markDuration: new Histogram({
+      name: 'changeflow_outbox_mark_duration_seconds',
+      help: 'Duration of one grouped mark-published statement, waiting for a connection included',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers,
+    }),
+    markBatchSize: new Histogram({
+      name: 'changeflow_outbox_mark_batch_size_changes',
+      help: 'Changes stamped published by one grouped statement',
+      buckets: [1, 5, 10, 25, 50, 100, 250, 1000, 2500, 10000],
+      registers,
+    }),
+    markFailures: new Counter({
+      name: 'changeflow_outbox_mark_failures_total',
+      help: 'Changes SNS accepted whose mark-published statement failed (the sweeper re-sends them)',
       registers,
     }),
     changesDeleted: new Counter({

@@ -11,9 +11,9 @@ import { jitteredBackoff, parseOptions, toError } from '@changeflow/errors';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { createMarkQueue, type MarkQueue } from './mark-queue.js';
 import { type PackedMessage, packBatches, packMessages, SNS_MAX_PAYLOAD_BYTES } from './message-codec.js';
 import type { OutboxMetrics } from './metrics.js';
-import { markPublished } from './queries/mark-published.js';
 import type { OutboxDatabase } from './schema.js';
 import { topicName } from './topology.js';
 import type { RecordedChange } from './types.js';
@@ -67,6 +67,20 @@ export const publisherOptionsSchema = z.object({
    * @defaultValue 50
    */
   retryBaseDelayMs: z.number().int().nonnegative().default(50),
+  /**
+   * How long a change SNS accepted may wait to be marked published, so that the changes accepted
+   * meanwhile share one UPDATE. Longer means fewer statements and more changes re-sent by the sweeper
+   * after a crash; keep it far below the sweeper's `graceMs`, or the sweeper re-sends what is only
+   * waiting for its stamp.
+   * @defaultValue 20
+   */
+  markIntervalMs: z.number().int().nonnegative().max(5_000).default(20),
+  /**
+   * Changes SNS accepted that may wait to be marked at most. When the database falls this far behind,
+   * new `PublishBatch` calls wait for it (backpressure) rather than holding more in memory.
+   * @defaultValue 100000
+   */
+  maxPendingMarks: z.number().int().positive().default(100_000),
 });
 
 /** Options for {@link createPublisher}; only `topicPrefix` is required. */
@@ -78,7 +92,11 @@ export type PublishPath = 'fast' | 'sweep';
 
 /** What became of the changes handed to {@link Publisher.publish}. */
 export interface PublishResult {
-  /** Change numbers SNS accepted (and that were marked published, unless marking failed: see logs). */
+  /**
+   * Change numbers SNS accepted. They are marked published within about `markIntervalMs` after this
+   * resolves ({@link Publisher.flushMarks} waits for it); a mark that fails is logged, and the sweeper
+   * sends the change again.
+   */
   published: string[];
   /** Change numbers not accepted; they stay unpublished and the sweeper sends them later. */
   failed: string[];
@@ -88,12 +106,15 @@ export interface PublishResult {
 export interface Publisher {
   /**
    * Publishes committed changes. Calls made while earlier ones are in flight share `PublishBatch`
-   * calls. Resolves when every change was accepted or given up on; never rejects.
+   * calls. Resolves when SNS accepted every change or it was given up on, without waiting for the
+   * "mark published" statement; never rejects.
    */
   publish(changes: readonly RecordedChange[], path?: PublishPath): Promise<PublishResult>;
   /** The ARN of an object type's topic, created (idempotently) and cached on first use. */
   topicArn(objectType: string): Promise<string>;
-  /** Resolves when nothing is waiting or in flight. */
+  /** Resolves once every change accepted so far was marked published (or its mark failed). */
+  flushMarks(): Promise<void>;
+  /** Resolves when nothing is waiting, in flight or waiting to be marked. */
   flush(): Promise<void>;
 }
 
@@ -116,7 +137,8 @@ interface PendingPublish {
  *
  * Changes are grouped by object type; each group is packed into as few SNS messages as the size and
  * count limits allow, and up to 10 messages go in one `PublishBatch`. A change is marked published only
- * after SNS accepted the entry that carried it (G3: a change SNS did not take stays for the sweeper).
+ * after SNS accepted the entry that carried it (G3: a change SNS did not take stays for the sweeper),
+ * and marks are grouped off the publishing path (see {@link createMarkQueue}).
  */
 export function createPublisher(deps: PublisherDependencies, options: PublisherOptions): Publisher {
   const resolved = parseOptions(publisherOptionsSchema, options, 'publisher options');
@@ -133,9 +155,7 @@ class BatchingPublisher implements Publisher {
   #inFlight = 0;
   #scheduled = false;
   #idleWaiters: Array<() => void> = [];
-  #marksWaiting: string[] = [];
-  #markWaiters: Array<() => void> = [];
-  #isMarking = false;
+  readonly #marks: MarkQueue;
 
   constructor(deps: PublisherDependencies, options: ResolvedPublisherOptions) {
     this.#deps = deps;
@@ -143,6 +163,10 @@ class BatchingPublisher implements Publisher {
     this.#log = deps.logger.child({ component: 'outbox-publisher' });
     // The attribute names and types, plus the longest values they can take.
     this.#attributeBytes = 'objectType'.length + 'String'.length + 63 + 'changeCount'.length + 'Number'.length + 5;
+    this.#marks = createMarkQueue(
+      { db: deps.db, logger: deps.logger, metrics: deps.metrics, onProgress: () => this.#pump() },
+      { intervalMs: options.markIntervalMs },
+    );
   }
 
   publish(changes: readonly RecordedChange[], path: PublishPath = 'fast'): Promise<PublishResult> {
@@ -175,13 +199,24 @@ class BatchingPublisher implements Publisher {
     return arn;
   }
 
-  flush(): Promise<void> {
-    if (this.#pending.length === 0 && this.#inFlight === 0 && !this.#scheduled) return Promise.resolve();
-    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  flushMarks(): Promise<void> {
+    return this.#marks.flush();
+  }
+
+  async flush(): Promise<void> {
+    if (this.#pending.length > 0 || this.#inFlight > 0 || this.#scheduled) {
+      await new Promise<void>((resolve) => this.#idleWaiters.push(resolve));
+    }
+    await this.#marks.flush();
   }
 
   #pump(): void {
-    while (this.#inFlight < this.#options.maxConcurrentRequests && this.#pending.length > 0) {
+    while (
+      this.#inFlight < this.#options.maxConcurrentRequests &&
+      this.#pending.length > 0 &&
+      // Backpressure: the database is this far behind SNS; publish more once it catches up.
+      this.#marks.pending < this.#options.maxPendingMarks
+    ) {
       // Group commit: while a request is in flight, a small remainder waits for it and rides the
       // next one with whatever else arrives meanwhile; only a full request's worth goes at once.
       // Latency stays about one round trip; the number of calls falls as the load rises.
@@ -229,7 +264,9 @@ class BatchingPublisher implements Publisher {
         }
       }
       await Promise.all([...byType].map(([objectType, changes]) => this.#sendType(objectType, changes, accepted)));
-      await this.#mark([...accepted]);
+      // The slot is free once SNS answered: waiting for the stamp here would put the database's
+      // latency, and the wait for a connection of a pool shared with the writers, in every publish.
+      this.#marks.add([...accepted]);
     } catch (err) {
       // Nothing above should throw; if it does, the changes stay unpublished for the sweeper.
       this.#log.error({ err: toError(err) }, 'publish failed unexpectedly; the sweeper will re-send');
@@ -320,39 +357,6 @@ class BatchingPublisher implements Publisher {
       changeCount: { DataType: 'Number', StringValue: String(message.changeNumbers.length) },
     };
     return { Id: id, Message: message.body, MessageAttributes: attributes };
-  }
-
-  /**
-   * Marks accepted changes published. Marks coalesce: while one UPDATE is in flight, the change
-   * numbers accepted meanwhile wait and go together in the next, so concurrent publishes cost one
-   * statement rather than one each. Resolves once these numbers' UPDATE finished (or failed).
-   */
-  #mark(changeNumbers: string[]): Promise<void> {
-    if (changeNumbers.length === 0) return Promise.resolve();
-    return new Promise((resolve) => {
-      this.#marksWaiting.push(...changeNumbers);
-      this.#markWaiters.push(resolve);
-      if (!this.#isMarking) void this.#flushMarks();
-    });
-  }
-
-  async #flushMarks(): Promise<void> {
-    this.#isMarking = true;
-    while (this.#marksWaiting.length > 0) {
-      const numbers = this.#marksWaiting.splice(0);
-      const waiters = this.#markWaiters.splice(0);
-      try {
-        await markPublished(this.#deps.db, numbers);
-      } catch (err) {
-        // SNS has them; the sweeper will send them once more (at-least-once), which handlers absorb (G4).
-        this.#log.error(
-          { err: toError(err), changes: numbers.length },
-          'published changes could not be marked; they will be re-sent',
-        );
-      }
-      for (const wake of waiters) wake();
-    }
-    this.#isMarking = false;
   }
 
   #fail(changes: number, reason: string, err: unknown, fields: Record<string, unknown>): void {

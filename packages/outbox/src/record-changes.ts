@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { validateChanges } from './change-input.js';
 import { insertChanges } from './queries/insert-changes.js';
 import { asOutboxDb, type OutboxDatabase } from './schema.js';
@@ -17,10 +17,10 @@ import type { ChangeInput, RecordedChange } from './types.js';
  * await outbox.afterCommit(recorded);
  */
 export async function recordChanges<DB extends OutboxDatabase>(
-  trx: Kysely<DB>,
+  trx: Kysely<DB> | Transaction<DB>,
   changes: ChangeInput | readonly ChangeInput[],
 ): Promise<RecordedChange[]> {
   const list: readonly ChangeInput[] = Array.isArray(changes) ? changes : [changes as ChangeInput];
   validateChanges(list);
-  return insertChanges(asOutboxDb(trx), list);
+  return insertChanges(asOutboxDb(trx as Kysely<DB>), list);
 }

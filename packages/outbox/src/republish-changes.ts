@@ -134,6 +134,8 @@ export async function republishChanges(
         if (!last || page.length < pageSize) break;
         cursor = (BigInt(last.changeNumber) + 1n).toString();
       }
+      // The publisher stamps in groups after SNS answered; a CLI that exits now must not lose them.
+      await deps.publisher.flushMarks();
     } finally {
       task.stop();
     }

@@ -69,14 +69,21 @@ export function createSweeper(deps: SweeperDependencies, options: SweeperOptions
   const log = deps.logger.child({ component: 'outbox-sweeper' });
   const sweep = async ({ signal }: JobContext) => {
     let published = 0;
+    // Within one run the batches move on by change number: the stamps of a batch are written while the
+    // next is read and sent, so the next must not find that batch again. Each run starts from the
+    // beginning (G3: a change that committed late with a lower number is found by the next run).
+    let after: string | undefined;
     for (let batch = 0; batch < resolved.maxBatchesPerRun && !signal.aborted; batch += 1) {
-      const changes = await findUnpublished(deps.db, resolved.graceMs, resolved.batchSize);
+      const changes = await findUnpublished(deps.db, resolved.graceMs, resolved.batchSize, after);
       if (changes.length === 0) break;
       const result = await deps.publisher.publish(changes, 'sweep');
       published += result.published.length;
       if (result.published.length === 0) break;
       if (changes.length < resolved.batchSize) break;
+      after = changes.at(-1)?.changeNumber;
     }
+    // The backlog figure and the next run must see this run's stamps.
+    await deps.publisher.flushMarks();
     const stats = await unpublishedStats(deps.db);
     deps.metrics.backlog.set(stats.count);
     deps.metrics.oldestUnpublishedAge.set((stats.oldestAgeMs ?? 0) / 1000);

@@ -7,12 +7,21 @@ import {
   waitFor,
 } from '@changeflow/test-support';
 import type { Kysely } from 'kysely';
-import { createOutbox, decodeChangeMessageBody, type Outbox, type OutboxDatabase } from '../src/index.js';
+import type { Logger } from 'pino';
+import {
+  createOutbox,
+  decodeChangeMessageBody,
+  type Outbox,
+  type OutboxDatabase,
+  type PublisherOptions,
+} from '../src/index.js';
 
 /** Every change number in the messages a queue received so far. */
 export class ReceivedChanges {
   readonly numbers = new Set<string>();
   readonly objectIds = new Set<string>();
+  /** How many times each change number arrived. */
+  readonly timesReceived = new Map<string, number>();
   deliveries = 0;
 
   constructor(private readonly queue: SubscribedQueue) {}
@@ -23,6 +32,7 @@ export class ReceivedChanges {
     for (const message of await this.queue.receive(waitTimeSeconds)) {
       for (const change of decodeChangeMessageBody(message.Body ?? '').changes) {
         this.numbers.add(change.changeNumber);
+        this.timesReceived.set(change.changeNumber, (this.timesReceived.get(change.changeNumber) ?? 0) + 1);
         this.objectIds.add(change.objectId);
         this.deliveries += 1;
         count += 1;
@@ -31,15 +41,15 @@ export class ReceivedChanges {
     return count;
   }
 
-  /** Receives until every one of `expected` arrived. */
-  async waitForAll(expected: Iterable<string>, timeoutMs = 15_000): Promise<void> {
+  /** Receives until every one of `expected` arrived (at least `times` times each). */
+  async waitForAll(expected: Iterable<string>, timeoutMs = 15_000, times = 1): Promise<void> {
     const wanted = [...expected];
     await waitFor(
       async () => {
         await this.receiveOnce(1);
-        return wanted.every((number) => this.numbers.has(number));
+        return wanted.every((number) => (this.timesReceived.get(number) ?? 0) >= times);
       },
-      { timeoutMs, intervalMs: 0, description: `${wanted.length} change numbers on the queue` },
+      { timeoutMs, intervalMs: 0, description: `${wanted.length} change numbers on the queue, ${times} times each` },
     );
   }
 }
@@ -47,11 +57,19 @@ export class ReceivedChanges {
 /** An outbox on `sns` with its own topic prefix, and a queue subscribed to the `trainee` topic. */
 export async function outboxWithQueue(
   db: Kysely<OutboxDatabase>,
-  options: { sns?: SNSClient; objectType?: string } = {},
+  options: {
+    sns?: SNSClient;
+    objectType?: string;
+    publisher?: Omit<PublisherOptions, 'topicPrefix'>;
+    logger?: Logger;
+  } = {},
 ): Promise<{ outbox: Outbox<OutboxDatabase>; received: ReceivedChanges; topicPrefix: string; close(): Promise<void> }> {
   const aws = testAwsClients();
   const topicPrefix = uniquePrefix('outbox');
-  const outbox = createOutbox({ db, sns: options.sns ?? aws.sns }, { topicPrefix });
+  const outbox = createOutbox(
+    { db, sns: options.sns ?? aws.sns, logger: options.logger },
+    { ...options.publisher, topicPrefix },
+  );
   // The topic is created through the test's own clients: the outbox's endpoint may be down.
   const local = createOutbox({ db, sns: aws.sns }, { topicPrefix });
   const topicArn = await local.publisher.topicArn(options.objectType ?? 'trainee');

@@ -107,8 +107,13 @@ describe('the sweeper', () => {
     await sql`update changes set created_at = now() - interval '1 minute' where object_id like 'backlog-%'`.execute(
       testDb().db,
     );
+    const sent = async () =>
+      (await outbox.metrics.changesPublished.get()).values.find((v) => v.labels.path === 'sweep')?.value ?? 0;
+    const sentBefore = await sent();
     const sweeper = outbox.createSweeper(createSemaphore(testDb().db), { batchSize: 100 });
     expect(await sweeper.runOnce()).toBe('ran');
+    // Each batch once: the stamps of one are written while the next is read, and it must not find them.
+    expect((await sent()) - sentBefore).toBe(250);
     expect(
       await listChanges(testDb().db, {
         objectType: 'trainee',

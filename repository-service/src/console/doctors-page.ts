@@ -2,6 +2,7 @@ import {
   CONNECTION_INDEXES,
   connectionSearchParamsSchema,
   DEFAULT_DESIGNATED_BODIES,
+  InvalidQueryParamsError,
   type MasterDocument,
   recommendationSearchParamsSchema,
 } from '@changeflow/reval';
@@ -27,6 +28,15 @@ const COLUMNS: ReadonlyArray<{ field: keyof MasterDocument; label: string; recom
 ];
 
 type Query = Record<string, string | undefined>;
+
+/** What a list answers that the page shows. */
+type ListPage = {
+  totalResults: number;
+  totalPages: number;
+  records: MasterDocument[];
+  nextCursor: string | null;
+  previousCursor: string | null;
+};
 
 /**
  * Doctors: the recommendation list and the four connection lists, with the API's own query schemas
@@ -54,19 +64,32 @@ export function registerDoctorPages(app: FastifyInstance, pages: ConsolePages): 
           400,
         );
       }
-      let result: { totalResults: number; totalPages: number; records: MasterDocument[] };
+      let result: ListPage;
       let counts: SafeHtml | string = '';
-      if (list === 'recommendations') {
-        const answer = await deps.queries.searchRecommendations(recommendationSearchParamsSchema.parse(cleaned));
-        counts = html`<p>${answer.countTotal} doctor(s) in the selected designated bodies, ${answer.countUnderNotice} under notice.</p>`;
-        result = answer;
-      } else {
-        result = await deps.queries.searchConnections(list, connectionSearchParamsSchema.parse(cleaned));
+      const { queries } = deps;
+      try {
+        if (list === 'recommendations') {
+          const answer = await queries.searchRecommendations(recommendationSearchParamsSchema.parse(cleaned));
+          counts = html`<p>${answer.countTotal} doctor(s) in the selected designated bodies, ${answer.countUnderNotice} under notice.</p>`;
+          result = answer;
+        } else {
+          result = await queries.searchConnections(list, connectionSearchParamsSchema.parse(cleaned));
+        }
+      } catch (err) {
+        // A cursor of another list or query (an old link): say so, and offer the list from its start.
+        if (!(err instanceof InvalidQueryParamsError)) throw err;
+        const text = err.issues.map((issue) => `${issue.field}: ${issue.reason}`).join('; ');
+        return sendPage(
+          reply,
+          layout(context, 'Doctors', html`${notice(text, 'error')}${renderTabs(list)}${renderFilters(list, query)}`),
+          400,
+        );
       }
-      const page = Number(query.pageNumber ?? 0) || 0;
+      // The page shown: the console counts it along its links, since a cursor says where, not which.
+      const page = Number(query.page ?? query.pageNumber ?? 0) || 0;
       const body = html`${renderTabs(list)}${renderFilters(list, query)}${counts}
 <p data-testid="doctor-total">${result.totalResults} result(s), page ${page + 1} of ${Math.max(1, result.totalPages)}</p>
-${renderTable(list, query, result.records)}${renderPager(list, query, page, result.totalPages)}`;
+${renderTable(list, query, result.records)}${renderPager(list, query, page, result)}`;
       return sendPage(reply, layout(context, 'Doctors', body));
     },
   );
@@ -141,7 +164,7 @@ function renderTable(list: ListName, query: Query, records: readonly MasterDocum
     if (!sortable(column)) return html`<th scope="col">${column.label}</th>`;
     const isSorted = query.sortColumn === column.field;
     const order = isSorted && query.sortOrder === 'asc' ? 'desc' : 'asc';
-    const href = `/console/doctors?${queryString({ ...query, list, sortColumn: column.field, sortOrder: order, pageNumber: undefined })}`;
+    const href = `/console/doctors?${queryString({ ...query, list, sortColumn: column.field, sortOrder: order, ...FIRST_PAGE })}`;
     const sort = isSorted ? (query.sortOrder === 'asc' ? 'ascending' : 'descending') : 'none';
     const arrow = isSorted ? html` <span aria-hidden="true">${query.sortOrder === 'asc' ? '▲' : '▼'}</span>` : '';
     return html`<th scope="col" aria-sort="${sort}"><a href="${href}">${column.label}</a>${arrow}</th>`;
@@ -156,8 +179,15 @@ function renderTable(list: ListName, query: Query, records: readonly MasterDocum
   )}</tbody></table>`;
 }
 
-function renderPager(list: ListName, query: Query, page: number, totalPages: number): SafeHtml {
-  const link = (to: number, label: string) =>
-    html`<a href="/console/doctors?${queryString({ ...query, list, pageNumber: to })}">${label}</a>`;
-  return html`<nav class="pager" aria-label="Pages">${page > 0 ? link(page - 1, 'Previous page') : ''}${page + 1 < totalPages ? link(page + 1, 'Next page') : ''}</nav>`;
+/** No page, cursor or shown page number: the list from its start. */
+const FIRST_PAGE = { pageNumber: undefined, cursor: undefined, page: undefined };
+
+/**
+ * Previous and next by the answer's cursors (keyset paging: a deep page costs what the first does,
+ * and rows written meanwhile do not shift the pages), carrying the page number shown.
+ */
+function renderPager(list: ListName, query: Query, page: number, result: ListPage): SafeHtml {
+  const link = (cursor: string, to: number, label: string) =>
+    html`<a href="/console/doctors?${queryString({ ...query, list, ...FIRST_PAGE, cursor, page: to })}">${label}</a>`;
+  return html`<nav class="pager" aria-label="Pages">${result.previousCursor ? link(result.previousCursor, page - 1, 'Previous page') : ''}${result.nextCursor ? link(result.nextCursor, page + 1, 'Next page') : ''}</nav>`;
 }

@@ -4,15 +4,18 @@ import type { RecordedChange } from '../types.js';
 import { toRecordedChange } from './to-recorded-change.js';
 
 /**
- * The oldest changes still unpublished after `graceMs` (by the database clock), at most `limit`.
+ * The oldest changes still unpublished after `graceMs` (by the database clock), at most `limit`; only
+ * those numbered above `afterChangeNumber` when it is given.
  *
- * G3: no cursor. The search is "unpublished", through the partial index, so a transaction that
- * commits late with a lower change number is found like any other.
+ * G3: no cursor kept between searches. The search is "unpublished", through the partial index, so a
+ * transaction that commits late with a lower change number is found like any other; `afterChangeNumber`
+ * only lets one sweeper run move past the batches it has just sent.
  */
 export async function findUnpublished<DB extends OutboxDatabase>(
   anyDb: Kysely<DB>,
   graceMs: number,
   limit: number,
+  afterChangeNumber?: string,
 ): Promise<RecordedChange[]> {
   const db = asOutboxDb(anyDb);
   const rows = await db
@@ -20,6 +23,7 @@ export async function findUnpublished<DB extends OutboxDatabase>(
     .selectAll()
     .where('published_at', 'is', null)
     .where('created_at', '<', sql<Date>`now() - make_interval(secs => ${graceMs / 1000})`)
+    .$if(afterChangeNumber !== undefined, (qb) => qb.where('change_number', '>', afterChangeNumber ?? '0'))
     .orderBy('change_number')
     .limit(limit)
     .execute();

@@ -30,13 +30,35 @@ export function revalIndexMigrations(schema: string): Record<string, Migration> 
         await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(db);
       },
     },
+    // No query reads the index tables by TCS person id (src/queries filters and sorts by body,
+    // names, dates and GMC number only), yet every projection kept a btree and a GIN on it per
+    // table. A generation built by the sync no longer has them; this drops them from one built before.
+    '0002-drop-person-id-indexes': {
+      async up(db: Kysely<unknown>) {
+        for (const name of REVAL_INDEX_TABLES) {
+          for (const suffix of ['tcs_person_idx', 'conflicting_idx'])
+            await sql`drop index if exists ${sql.id(schema, `${name}_${suffix}`)}`.execute(db);
+        }
+      },
+      async down(db: Kysely<unknown>) {
+        for (const name of REVAL_INDEX_TABLES) {
+          const table = sql.id(schema, name);
+          await sql`create index if not exists ${sql.id(`${name}_tcs_person_idx`)} on ${table} (tcs_person_id)`.execute(
+            db,
+          );
+          await sql`create index if not exists ${sql.id(`${name}_conflicting_idx`)} on ${table} using gin (conflicting_tcs_person_ids)`.execute(
+            db,
+          );
+        }
+      },
+    },
   };
 }
 
 /**
  * The schema and its index tables with their primary keys only. The full sync creates a generation
  * this way, fills it, and only then adds {@link createSecondaryIndexes}: building an index once over
- * loaded rows is many times faster than maintaining thirteen of them row by row.
+ * loaded rows is many times faster than maintaining a dozen of them row by row.
  */
 export async function createIndexTables(db: Kysely<unknown>, schema: string): Promise<void> {
   await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
@@ -80,8 +102,6 @@ export async function createSecondaryIndexes(db: Kysely<unknown>, schema: string
   for (const name of REVAL_INDEX_TABLES) {
     const table = sql.id(schema, name);
     const index = (suffix: string) => sql.id(`${name}_${suffix}`);
-    await sql`create index ${index('tcs_person_idx')} on ${table} (tcs_person_id)`.execute(db);
-    await sql`create index ${index('conflicting_idx')} on ${table} using gin (conflicting_tcs_person_ids)`.execute(db);
     for (const column of ['designated_body', 'tcs_designated_body']) {
       await sql`create index ${index(`${column}_idx`)} on ${table} (${sql.ref(column)}, doctor_last_name)`.execute(db);
     }

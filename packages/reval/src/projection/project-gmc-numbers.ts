@@ -1,5 +1,5 @@
-import { type Insertable, type Kysely, sql } from 'kysely';
-import { REVAL_INDEX_TABLES } from '../migrations/index-migrations.js';
+import { type Insertable, type Kysely, type RawBuilder, sql } from 'kysely';
+import { REVAL_INDEX_TABLES, type RevalIndexTable } from '../migrations/index-migrations.js';
 import type { DerivedIndex, DesignatedBody, IsoDate, MasterDocument } from '../model.js';
 import { buildMasterDocument, derivedIndexes } from '../rules/index.js';
 import type { IndexDocumentTable, RevalDatabase, RevalIndexDatabase } from '../store/schema.js';
@@ -52,15 +52,84 @@ export async function projectGmcNumbers(
     }
     const index = trx.withSchema(stores.indexSchema) as unknown as Kysely<RevalIndexDatabase>;
     for (const table of REVAL_INDEX_TABLES) {
-      await index.deleteFrom(table).where(sql<boolean>`gmc_reference_number = any(${sorted}::text[])`).execute();
       const rows = documents
         .filter(({ indexes }) => table === 'master' || indexes.has(table))
         .map(({ doc }) => toIndexRow(doc));
-      if (rows.length > 0) await index.insertInto(table).values(rows).execute();
+      await writeIndexTable(index, table, sorted, rows);
     }
     return documents.length;
   });
 }
+
+/**
+ * Brings one index table's rows of `gmcNumbers` to `rows` (sorted by GMC number): deletes the
+ * documents that left the index and upserts the rest, rewriting only rows that differ. An unchanged
+ * document (a duplicate delivery, a write that changed nothing this index shows, a catch-up) is
+ * neither rewritten nor re-entered in the table's indexes: with four trigram GINs and eight btrees
+ * per table, its new version would have cost a dozen index entries and left a dead tuple behind.
+ * Such a row keeps its `projected_at`: when the document last changed, not when it was last read.
+ */
+async function writeIndexTable(
+  index: Kysely<RevalIndexDatabase>,
+  table: RevalIndexTable,
+  gmcNumbers: readonly string[],
+  rows: ReadonlyArray<Insertable<IndexDocumentTable>>,
+): Promise<void> {
+  const kept = rows.map((row) => row.gmc_reference_number);
+  await index
+    .deleteFrom(table)
+    .where(sql<boolean>`gmc_reference_number = any(${gmcNumbers}::text[])`)
+    .where(sql<boolean>`gmc_reference_number <> all(${kept}::text[])`)
+    .execute();
+  if (rows.length === 0) return;
+  const current = sql.join(DOCUMENT_COLUMNS.map((column) => sql.ref(`${table}.${column}`)));
+  const incoming = sql.join(DOCUMENT_COLUMNS.map((column) => sql.ref(`excluded.${column}`)));
+  await index
+    .insertInto(table)
+    .values([...rows])
+    .onConflict((conflict) =>
+      conflict
+        .column('gmc_reference_number')
+        .doUpdateSet({ ...UPDATE_FROM_EXCLUDED, projected_at: sql`now()` })
+        .where(sql<boolean>`(${current}) is distinct from (${incoming})`),
+    )
+    .execute();
+}
+
+/** The document's columns: every column of an index row but its key and `projected_at`. */
+type DocumentColumn = Exclude<keyof IndexDocumentTable, 'gmc_reference_number' | 'projected_at'>;
+
+/** A record rather than a list, so the compiler says when a column is added to the table and not here. */
+const DOCUMENT_COLUMN_SET: Record<DocumentColumn, true> = {
+  tcs_person_id: true,
+  conflicting_tcs_person_ids: true,
+  doctor_first_name: true,
+  doctor_last_name: true,
+  submission_date: true,
+  programme_name: true,
+  membership_type: true,
+  membership_start_date: true,
+  membership_end_date: true,
+  curriculum_end_date: true,
+  programme_owner: true,
+  tcs_designated_body: true,
+  designated_body: true,
+  placement_grade: true,
+  admin: true,
+  under_notice: true,
+  exists_in_gmc: true,
+  gmc_status: true,
+  tis_status: true,
+  connection_status: true,
+  exception_reason: true,
+  last_updated_date: true,
+};
+const DOCUMENT_COLUMNS = Object.keys(DOCUMENT_COLUMN_SET) as DocumentColumn[];
+
+/** `column = excluded.column` for each of {@link DOCUMENT_COLUMNS} (`never`: fits every column's type). */
+const UPDATE_FROM_EXCLUDED = Object.fromEntries(
+  DOCUMENT_COLUMNS.map((column) => [column, sql.ref<never>(`excluded.${column}`)]),
+) as Record<DocumentColumn, RawBuilder<never>>;
 
 /** Whether the index store is the primary database's own Kysely (one pool for both). */
 function sharesDatabase(stores: ProjectionStores): boolean {

@@ -1,8 +1,16 @@
 import type { Expression, SqlBool } from 'kysely';
 import { z } from 'zod';
 import type { MasterDocument } from '../model.js';
+import { checkedCursorContext, cursorParam } from './cursor.js';
 import { DOCUMENT_COLUMNS, type IndexReader, toMasterDocument } from './index-document.js';
-import { listOrder, selectDocumentPage, totalPagesOf } from './paging.js';
+import {
+  fetchDocumentPage,
+  listOrder,
+  type PageQuery,
+  positionOf,
+  selectDocumentPage,
+  totalPagesOf,
+} from './paging.js';
 import {
   csvList,
   designatedBodyCode,
@@ -65,8 +73,10 @@ export const connectionSearchParamsSchema = z
     sortColumn: sortColumn(CONNECTION_SORT_COLUMNS, 'gmcReferenceNumber'),
     /** `asc` or `desc`; default, and anything else, `desc`. */
     sortOrder: sortOrder(),
-    /** Page from 0, of 20 rows; default 0. */
+    /** Page from 0, of 20 rows; default 0. Not with `cursor`. */
     pageNumber: pageNumber(),
+    /** A `nextCursor` or `previousCursor` of an earlier answer to the same list and query (see `cursor.ts`). */
+    cursor: cursorParam(),
     /** GMC designated bodies (`designatedBody`); see {@link searchConnections} for how it meets `tisDesignatedBodies`. */
     dbcs: csvList(designatedBodyCode),
     /** TCS designated bodies (`tcsDesignatedBody`). */
@@ -102,6 +112,10 @@ export interface ConnectionSearchResult {
   totalPages: number;
   /** The page, at most 20 documents. */
   records: MasterDocument[];
+  /** Pass as `cursor` (with the same query) for the page after this one; `null` on the last page. */
+  nextCursor: string | null;
+  /** Pass as `cursor` (with the same query) for the page before this one; `null` on the first page. */
+  previousCursor: string | null;
 }
 
 /**
@@ -135,11 +149,24 @@ export async function searchConnections(
     ]);
   }
   const resolved = parseQueryParamsOrThrow(connectionSearchParamsSchema, params, 'connection search');
-  const [rows, totalResults] = await Promise.all([
-    selectConnectionPage(reader, checkedIndex.data, resolved).execute(),
+  const query = connectionPageQuery(checkedIndex.data, resolved);
+  const context = checkedCursorContext(
+    checkedIndex.data,
+    resolved,
+    query.sorts.map((sort) => sort.column),
+    'connection search',
+  );
+  const [page, totalResults] = await Promise.all([
+    fetchDocumentPage(reader, query, context),
     countConnections(reader, checkedIndex.data, resolved),
   ]);
-  return { totalResults, totalPages: totalPagesOf(totalResults), records: rows.map(toMasterDocument) };
+  return {
+    totalResults,
+    totalPages: totalPagesOf(totalResults),
+    records: page.rows.map(toMasterDocument),
+    nextCursor: page.nextCursor,
+    previousCursor: page.previousCursor,
+  };
 }
 
 /** The statement of one page, sorted and filtered (exported for the benchmark). */
@@ -148,13 +175,17 @@ export function selectConnectionPage(
   index: ConnectionIndex,
   params: ResolvedConnectionSearchParams,
 ) {
-  return selectDocumentPage(
-    reader,
-    index,
-    (eb) => connectionFilter(eb, params),
-    connectionSorts(params),
-    params.pageNumber,
-  );
+  return selectDocumentPage(reader, connectionPageQuery(index, params));
+}
+
+/** The page `params` ask for: the index, their filters, their order, their position. */
+function connectionPageQuery(index: ConnectionIndex, params: ResolvedConnectionSearchParams): PageQuery {
+  return {
+    table: index,
+    filter: (eb) => connectionFilter(eb, params),
+    sorts: connectionSorts(params),
+    position: positionOf(params),
+  };
 }
 
 /** The sort column, then last name, then GMC number, as the recommendation list (see {@link listOrder}). */

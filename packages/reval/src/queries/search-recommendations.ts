@@ -1,8 +1,16 @@
 import { type Expression, type SqlBool, sql } from 'kysely';
 import { z } from 'zod';
 import type { MasterDocument } from '../model.js';
+import { checkedCursorContext, cursorParam } from './cursor.js';
 import { DOCUMENT_COLUMNS, type IndexReader, toMasterDocument } from './index-document.js';
-import { listOrder, selectDocumentPage, totalPagesOf } from './paging.js';
+import {
+  fetchDocumentPage,
+  listOrder,
+  type PageQuery,
+  positionOf,
+  selectDocumentPage,
+  totalPagesOf,
+} from './paging.js';
 import {
   caseInsensitiveEnum,
   csvList,
@@ -39,8 +47,14 @@ export const recommendationSearchParamsSchema = z.object({
   sortColumn: sortColumn(RECOMMENDATION_SORT_COLUMNS, 'submissionDate'),
   /** `asc` or `desc`; default, and anything else, `desc`. */
   sortOrder: sortOrder(),
-  /** Page from 0, of 20 rows; default 0. */
+  /** Page from 0, of 20 rows; default 0. Not with `cursor`. */
   pageNumber: pageNumber(),
+  /**
+   * A `nextCursor` or `previousCursor` of an earlier answer to the same query: the page after (or
+   * before) that one, found by its position rather than by skipping rows, so deep pages cost what the
+   * first does and rows inserted meanwhile shift nothing (see `cursor.ts`).
+   */
+  cursor: cursorParam(),
   /** `true`: only doctors under notice (`YES`); default `false` (everyone). */
   underNotice: flag(),
   /** Designated bodies (GMC); none means all. */
@@ -79,6 +93,10 @@ export interface RecommendationSearchResult {
   countUnderNotice: number;
   /** The page, at most 20 documents. */
   records: MasterDocument[];
+  /** Pass as `cursor` (with the same query) for the page after this one; `null` on the last page. */
+  nextCursor: string | null;
+  /** Pass as `cursor` (with the same query) for the page before this one; `null` on the first page. */
+  previousCursor: string | null;
 }
 
 /**
@@ -105,8 +123,15 @@ export async function searchRecommendations(
   params: RecommendationSearchParams,
 ): Promise<RecommendationSearchResult> {
   const resolved = parseQueryParamsOrThrow(recommendationSearchParamsSchema, params, 'recommendation search');
-  const [rows, scope, matching] = await Promise.all([
-    selectRecommendationPage(reader, resolved).execute(),
+  const query = recommendationPageQuery(resolved);
+  const context = checkedCursorContext(
+    'recommendation',
+    resolved,
+    query.sorts.map((sort) => sort.column),
+    'recommendation search',
+  );
+  const [page, scope, matching] = await Promise.all([
+    fetchDocumentPage(reader, query, context),
     countRecommendationScope(reader, resolved),
     hasFiltersBeyondScope(resolved) ? countRecommendations(reader, resolved) : undefined,
   ]);
@@ -116,19 +141,25 @@ export async function searchRecommendations(
     totalPages: totalPagesOf(totalResults),
     countTotal: scope.countTotal,
     countUnderNotice: scope.countUnderNotice,
-    records: rows.map(toMasterDocument),
+    records: page.rows.map(toMasterDocument),
+    nextCursor: page.nextCursor,
+    previousCursor: page.previousCursor,
   };
 }
 
 /** The statement of one page, sorted and filtered (exported for the benchmark). */
 export function selectRecommendationPage(reader: IndexReader, params: ResolvedRecommendationSearchParams) {
-  return selectDocumentPage(
-    reader,
-    'recommendation',
-    (eb) => recommendationFilter(eb, params),
-    recommendationSorts(params),
-    params.pageNumber,
-  );
+  return selectDocumentPage(reader, recommendationPageQuery(params));
+}
+
+/** The page `params` ask for: the recommendation index, their filters, their order, their position. */
+function recommendationPageQuery(params: ResolvedRecommendationSearchParams): PageQuery {
+  return {
+    table: 'recommendation',
+    filter: (eb) => recommendationFilter(eb, params),
+    sorts: recommendationSorts(params),
+    position: positionOf(params),
+  };
 }
 
 /** The sort column, then last name, then GMC number (see {@link listOrder}). */

@@ -140,6 +140,8 @@ describe('searchConnections', () => {
         totalResults: 1,
         totalPages: 1,
         records: [masterDocument({ gmcReferenceNumber: `${i}00` })],
+        nextCursor: null,
+        previousCursor: null,
       });
     }
   });
@@ -207,7 +209,13 @@ describe('searchConnections', () => {
 
     it('answers a page beyond the last with no records but the same totals', async () => {
       await insertDocuments(store(), 'exception', documents);
-      expect(await search('exception', { pageNumber: 7 })).toEqual({ totalResults: 41, totalPages: 3, records: [] });
+      expect(await search('exception', { pageNumber: 7 })).toEqual({
+        totalResults: 41,
+        totalPages: 3,
+        records: [],
+        nextCursor: null,
+        previousCursor: null,
+      });
     });
   });
 

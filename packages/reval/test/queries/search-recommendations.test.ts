@@ -193,6 +193,8 @@ describe('searchRecommendations', () => {
         countTotal: 0,
         countUnderNotice: 0,
         records: [],
+        nextCursor: null,
+        previousCursor: null,
       });
     });
   });
