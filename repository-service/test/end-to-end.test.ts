@@ -188,6 +188,10 @@ describe('writes through HTTP reach the reval indexes through the workers', () =
       tis_status: 'DRAFT',
       connection_status: 'Yes',
     });
+    // The recommendation import came last: its own change may be projected after the documents exist.
+    await waitFor(async () => (await masterDocument('8000003'))?.tis_status === 'COMPLETED', {
+      description: "8000003's recommendation projected",
+    }).catch(() => undefined);
     expect(await masterDocument('8000003')).toMatchObject({ tis_status: 'COMPLETED', gmc_status: 'Approved' });
   });
 
