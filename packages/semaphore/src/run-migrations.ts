@@ -12,8 +12,11 @@ export interface MigrationSet {
   what: string;
 }
 
-/** SQLSTATE `invalid_schema_name`. */
-const INVALID_SCHEMA_NAME = '3F000';
+/**
+ * SQLSTATEs of a schema (`invalid_schema_name`) or a table (`undefined_table`) that vanished under
+ * Kysely's introspection, which lists the tables of every schema.
+ */
+const VANISHED_UNDER_INTROSPECTION = new Set(['3F000', '42P01']);
 /** Tries when another schema vanishes under Kysely's introspection (see below). */
 const ATTEMPTS = 5;
 
@@ -23,8 +26,9 @@ const ATTEMPTS = 5;
  * and safe from several processes at once: Kysely takes a lock. Every package with tables uses it.
  *
  * Kysely looks for its bookkeeping table by listing the tables of every schema, and that query fails
- * with `invalid_schema_name` when some other schema is dropped while it runs (parallel test files
- * drop theirs). Nothing of ours is wrong then, so the run is simply tried again.
+ * with `invalid_schema_name` or `undefined_table` when some other schema or table is dropped while it
+ * runs (parallel test files drop theirs; a full sync drops its old generation). Nothing of ours is
+ * wrong then, so the run is simply tried again.
  */
 export async function runMigrations<DB>(db: Kysely<DB>, set: MigrationSet): Promise<void> {
   const untyped = db as unknown as Kysely<unknown>;
@@ -46,7 +50,7 @@ export async function runMigrations<DB>(db: Kysely<DB>, set: MigrationSet): Prom
   for (let attempt = 1; ; attempt += 1) {
     const { error, results } = await migrator.migrateToLatest();
     if (error === undefined) return;
-    if (attempt < ATTEMPTS && (error as { code?: string }).code === INVALID_SCHEMA_NAME) {
+    if (attempt < ATTEMPTS && VANISHED_UNDER_INTROSPECTION.has((error as { code?: string }).code ?? '')) {
       await sleep(50 * attempt);
       continue;
     }
