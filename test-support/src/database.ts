@@ -18,8 +18,8 @@ export interface TestDatabase<DB> {
 
 /**
  * Gives the calling test file a fresh schema in the test database (`TEST_DATABASE_URL`), created in
- * `beforeAll` and dropped in `afterAll` when every test passed. After a failure it is kept for
- * inspection, and its name is printed. `migrate` runs once after the schema exists.
+ * `beforeAll` and dropped in `afterAll` when every test passed, with the schemas named after it
+ * (`<schema>_…`). After a failure they are kept for inspection, and the name is printed. `migrate` runs once after the schema exists.
  *
  * @example
  * const testDb = useTestDatabase<OutboxDatabase>('outbox', (db) => migrateOutbox(db));
@@ -57,7 +57,7 @@ export function useTestDatabase<DB>(
     if (failed) {
       console.error(`kept schema ${schema} in ${new URL(TEST_DATABASE_URL).pathname.slice(1)} for inspection`);
     } else {
-      await sql`drop schema ${sql.id(schema)} cascade`.execute(db);
+      await dropSchemaAndDerived(db, schema);
     }
     await db.destroy();
   });
@@ -65,6 +65,18 @@ export function useTestDatabase<DB>(
     if (!current) throw new Error('useTestDatabase: the schema exists only inside tests and hooks');
     return current;
   };
+}
+
+/**
+ * Drops `schema` and the schemas a test derived from its name (`<schema>_idx`, `<schema>_fresh1`, …).
+ * Left behind, they would pile up run after run, and every migration's look-up of its bookkeeping
+ * table (Kysely lists the columns of every schema) would grow slower with them.
+ */
+async function dropSchemaAndDerived<DB>(db: Kysely<DB>, schema: string): Promise<void> {
+  const { rows } = await sql<{ name: string }>`
+    select nspname as name from pg_namespace
+    where nspname = ${schema} or starts_with(nspname, ${`${schema}_`})`.execute(db);
+  for (const { name } of rows) await sql`drop schema if exists ${sql.id(name)} cascade`.execute(db);
 }
 
 /** `url` with `?options=-c search_path=<schema>`, which pg passes to the server at connect. */

@@ -27,9 +27,9 @@ const ATTEMPTS = 5;
  *
  * Kysely looks for its bookkeeping table by listing the tables of every schema, and that query fails
  * with `invalid_schema_name`, or `undefined_table` naming the other schema's table, when some other
- * schema is dropped while it runs (parallel test files drop theirs). Nothing of ours is wrong then,
- * so the run is simply tried again. Only a failure before any migration ran is retried: a migration
- * that fails on a missing table is a real error.
+ * schema is dropped while it runs (parallel test files drop theirs; a full sync drops its old
+ * generation). Nothing of ours is wrong then, so the run is simply tried again. Only a failure before
+ * any migration ran is retried: a migration that fails on a missing table is a real error.
  */
 export async function runMigrations<DB>(db: Kysely<DB>, set: MigrationSet): Promise<void> {
   const untyped = db as unknown as Kysely<unknown>;

@@ -223,7 +223,10 @@ describe('the full sync (G7)', { timeout: 180_000 }, () => {
     // Unchanged: compared in SQL against the copy taken before the sync.
     expect(await indexDifferences(db, live, `${schema}_before`)).toEqual({});
 
-    // Another workers process picks the step up again once its message is visible again.
+    // The dead process's slot is held until its lease expires (30 s); move that time in the data, as
+    // workers/test/delivery.test.ts does. Another workers process then picks the step up again once
+    // its message is visible again (visibility timeout 3 s).
+    await sql`update semaphore_slots set expires_at = now() where key = 'changeflow:worker:reval-sync'`.execute(db);
     const runtime = await startRuntime(db);
     try {
       const done = await waitForJob(started.started.id, 'succeeded');
