@@ -108,16 +108,17 @@ export async function recordWrite<DB extends OutboxDatabase, O>(
       from w
       returning *
     )
-    select w.*, (
+    select w.*, case when row_number() over () = 1 then (
       select json_agg(json_build_object(
         'change_number', c.change_number::text, 'object_type', c.object_type, 'object_id', c.object_id,
         'object_version', c.object_version::text, 'change_type', c.change_type, 'user_id', c.user_id,
         'trace_context', c.trace_context, 'created_at', extract(epoch from c.created_at) * 1000
       ) order by c.change_number)
       from c
-    ) as ${sql.ref(CHANGES_COLUMN)}
+    ) end as ${sql.ref(CHANGES_COLUMN)}
     from w`.execute(asOutboxDb(db as Kysely<DB>));
-  const changes = (rows[0]?.[CHANGES_COLUMN] ?? []).map((row) =>
+  // Only the first row carries the changes: repeated on every row, they would cost rows² on the wire.
+  const changes = (rows.find((row) => row[CHANGES_COLUMN] !== null)?.[CHANGES_COLUMN] ?? []).map((row) =>
     toRecordedChange({ ...row, tx_id: '', created_at: new Date(Number(row.created_at)), published_at: null }),
   );
   return { rows: rows.map(({ [CHANGES_COLUMN]: _, ...row }) => row as O), changes };

@@ -105,6 +105,37 @@ describe('recordWrite: the write and its change in one statement', () => {
     expect(statements[0]).toMatch(/^\s*with w as \(insert into "trainee"/);
   });
 
+  it('sends the recorded changes once, on the first row, not again on every row of a large write', async () => {
+    const carried: unknown[] = [];
+    const pool = testDb().createPool(1);
+    // A plugin sees the rows as they came off the wire, before recordWrite strips its column.
+    const db = new Kysely<TestTables>({ dialect: new PostgresDialect({ pool }) }).withPlugin({
+      transformQuery: (args) => args.node,
+      transformResult: async (args) => {
+        for (const row of args.result.rows) carried.push(row['changeflow:changes']);
+        return args.result;
+      },
+    });
+    const ids = Array.from({ length: 200 }, (_, i) => `wide-${i}`);
+    try {
+      const { rows, changes } = await recordWrite(
+        db,
+        db
+          .insertInto('trainee')
+          .values(ids.map((id) => ({ id, body: '{}' })))
+          .returning(['id', 'version']),
+        created,
+      );
+      expect(rows.map((row) => row.id)).toEqual(ids);
+      expect(changes.map((change) => change.objectId)).toEqual(ids);
+    } finally {
+      await db.destroy();
+    }
+    // 200 rows: one carries the 200 changes, the others nothing (not 200 × 200 changes to parse).
+    expect(carried).toHaveLength(200);
+    expect(carried.filter((value) => value !== null)).toHaveLength(1);
+  });
+
   it('G1: a write that fails records no change', async () => {
     const { db } = testDb();
     await recordWrite(db, insertTrainee(db, 'dup'), created);
