@@ -12,7 +12,14 @@
 import { randomBytes } from 'node:crypto';
 import { availableParallelism, loadavg } from 'node:os';
 import { awsOptionsFromEnv, createAwsClients } from '@changeflow/aws';
-import { createOutbox, type OutboxDatabase, recordChanges, recordWrite, unpublishedStats } from '@changeflow/outbox';
+import {
+  createOutbox,
+  migrateOutbox,
+  type OutboxDatabase,
+  recordChanges,
+  recordWrite,
+  unpublishedStats,
+} from '@changeflow/outbox';
 import { createSemaphore } from '@changeflow/semaphore';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
@@ -77,6 +84,8 @@ export const benchmark = defineBenchmark({
       defer(() => aws.destroy());
       const database = await openConsumerBenchDatabase();
       defer(() => database.close());
+      // The consumer's tables come with the bench database; the outbox's `changes` are migrated here.
+      await migrateOutbox(database.db);
       // A pool of the benchmark's own, large enough for every writer and the publisher's marks, whose
       // statements are counted: one query is one round trip with node-postgres.
       const pool = new pg.Pool({ connectionString: database.url, max: options.writers + 8 });
