@@ -75,7 +75,9 @@ export default defineConfig({
     reporters: process.env.CI ? ['default', 'json'] : ['default'],
     outputFile: { json: '.vitest-results.json' },
     projects: [
-      { extends: true, test: { name: 'fast', include: ALL_TESTS, exclude: SLOW_TESTS } },
+      // Fast files share their workers' module cache (no re-import of the SDK, kysely, fastify… per
+      // file): nothing in them changes a shared module, and helpers register their hooks per file.
+      { extends: true, test: { name: 'fast', include: ALL_TESTS, exclude: SLOW_TESTS, isolate: false } },
       { extends: true, test: { name: 'slow', include: SLOW_TESTS } },
     ],
   },

@@ -9,7 +9,7 @@ import { defineWorker, migrateConsumer, provision, type WorkerDefinition, worker
 import { type ChangeMessage, encodeChangeMessageBody, migrateOutbox, topicName } from '@changeflow/outbox';
 import { SOURCE_NODE_ARGS, type TestDatabase, testChangeMessage, useTestDatabase } from '@changeflow/test-support';
 import type { Kysely } from 'kysely';
-import { afterEach, inject } from 'vitest';
+import { afterEach, inject, type TestContext } from 'vitest';
 import { createHandledTable, type TestTables, type TestWorkerSpec } from './fixtures/test-workers.js';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/worker-process.ts', import.meta.url));
@@ -21,8 +21,30 @@ const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 const START_TIMEOUT_MS = 90_000;
 const STDERR_TAIL_CHARS = 8_000;
 
+const running = new Set<ChildProcess>();
+
+/**
+ * Kills (SIGKILL) whatever a test left running. After a passing test that is a defect of the test,
+ * so it fails; after a failing one it is only cleanup. Registered by each file through
+ * {@link useWorkersTestDatabase}, not at module level: files share this module when vitest does not
+ * isolate them, and a module-level hook would run for the first file only.
+ */
+async function killLeftoverWorkers(context: TestContext): Promise<void> {
+  const leftovers = [...running].filter((child) => child.exitCode === null && child.signalCode === null);
+  running.clear();
+  for (const child of leftovers) {
+    const exited = once(child, 'exit');
+    child.kill('SIGKILL');
+    await exited;
+  }
+  if (leftovers.length > 0 && context.task.result?.state !== 'fail') {
+    throw new Error(`the test left ${leftovers.length} workers process(es) running; stop them in the test`);
+  }
+}
+
 /** A test file's schema, migrated, with the `handled` table the test workers write. */
 export function useWorkersTestDatabase(label: string): () => TestDatabase<TestTables> {
+  afterEach(killLeftoverWorkers);
   return useTestDatabase<TestTables>(label, async (db) => {
     await withRetryOnDroppedSchema(() => migrateOutbox(db));
     await withRetryOnDroppedSchema(() => migrateConsumer(db));
@@ -78,25 +100,6 @@ export interface WorkerProcess {
   /** Resolves with the first stderr line containing `text`. */
   waitForLog(text: string, timeoutMs?: number): Promise<string>;
 }
-
-const running = new Set<ChildProcess>();
-
-/**
- * Kills (SIGKILL) whatever a test left running. After a passing test that is a defect of the test,
- * so it fails; after a failing one it is only cleanup.
- */
-afterEach(async (context) => {
-  const leftovers = [...running].filter((child) => child.exitCode === null && child.signalCode === null);
-  running.clear();
-  for (const child of leftovers) {
-    const exited = once(child, 'exit');
-    child.kill('SIGKILL');
-    await exited;
-  }
-  if (leftovers.length > 0 && context.task.result?.state !== 'fail') {
-    throw new Error(`the test left ${leftovers.length} workers process(es) running; stop them in the test`);
-  }
-});
 
 /** Starts the test-workers fixture with `specs` and waits for its ready line. */
 export function startWorkerProcess(
