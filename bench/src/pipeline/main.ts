@@ -15,11 +15,10 @@
  * whole machine is read from /proc, so the figures say which part was the bottleneck.
  * Nothing fails on a slow machine: the targets are printed beside the figures.
  */
-import { rmSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import type { Kysely } from 'kysely';
+import { startBenchCluster } from '../support/bench-cluster.js';
 import { defineBenchmark } from '../support/benchmark.js';
-import { startCluster } from '../support/cluster.js';
 import { progress } from '../support/progress.js';
 import { report } from '../support/report.js';
 import { withCleanup } from '../support/with-cleanup.js';
@@ -31,8 +30,6 @@ import { measureSteadyRate, STEADY_RATE_SOCKETS } from './latency.js';
 import { measureCpu } from './service-cpu.js';
 import { measureImports, measureSingleWrites, type ThroughputTarget } from './throughput.js';
 
-/** Where the services' logs go (git-ignored); a run's folder is removed when it succeeds, unless `--keep 1`. */
-const LOG_DIR = '.bench-logs';
 /** Records of each warm-up (single writes, then imports) before anything is timed. */
 const WARM_UP_RECORDS = 500;
 
@@ -86,28 +83,21 @@ export const benchmark = defineBenchmark({
     withCleanup(async (defer) => {
       const keep = options.keep === 1;
       const loadAverage1m = loadavg()[0] ?? Number.NaN;
-      const cluster = await startCluster({
-        kind: 'pipeline',
-        repositoryServices: 1,
-        workers: options.workers,
-        logDir: LOG_DIR,
-        repositoryServiceEnv: { BULK_BATCH_SIZE: String(options.batchSize) },
-        onUnexpectedExit: (service, code, exitSignal) =>
-          progress(`pipeline: ${service} exited (${exitSignal ?? `code ${code}`}); its log is under ${LOG_DIR}`),
-      });
-      let succeeded = false;
-      defer(() => {
-        if (succeeded && !keep) rmSync(cluster.logFolder, { recursive: true, force: true });
-        else progress(`pipeline: the services' logs are in ${cluster.logFolder}`);
-      });
-      defer(() => cluster.stop({ keep }));
+      const { cluster, baseUrl, succeeded } = await startBenchCluster(
+        'pipeline',
+        {
+          kind: 'pipeline',
+          repositoryServices: 1,
+          workers: options.workers,
+          repositoryServiceEnv: { BULK_BATCH_SIZE: String(options.batchSize) },
+        },
+        { defer, keep },
+      );
       if (keep)
         defer(() => progress(`pipeline: kept schemas ${cluster.id}, ${cluster.indexSchema}, ${cluster.id}_baseline`));
       progress(
-        `pipeline: cluster ${cluster.id} up: repository-service ${cluster.repositoryUrls[0]}, ${options.workers} workers, Postgres ${cluster.database.where}`,
+        `pipeline: cluster ${cluster.id} up: repository-service ${baseUrl}, ${options.workers} workers, Postgres ${cluster.database.where}`,
       );
-      const baseUrl = cluster.repositoryUrls[0];
-      if (baseUrl === undefined) throw new Error('the cluster started no repository-service');
       const client = createWriteClient({ baseUrl, writeToken: cluster.writeToken, maxSockets: options.clients });
       defer(() => client.close());
       const db = cluster.database.db as unknown as Kysely<unknown>;
@@ -243,6 +233,6 @@ export const benchmark = defineBenchmark({
           results,
         ),
       );
-      succeeded = true;
+      succeeded();
     }),
 });

@@ -12,7 +12,6 @@
  * unpublished, queued in SQS) at its largest and how long it took to drain after the writes stopped.
  * `--writes-per-second 0` gives the same reads on an idle pipeline, for comparison.
  */
-import { rmSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RevalIndexDatabase } from '@changeflow/reval';
@@ -24,8 +23,8 @@ import { measureCpu } from '../pipeline/service-cpu.js';
 import { loadDoctors } from '../reval-queries/load-doctors.js';
 import { FAMILY_NAMES } from '../reval-queries/workload.js';
 import { readBacklog } from '../soak/quiescence.js';
+import { startBenchCluster } from '../support/bench-cluster.js';
 import { defineBenchmark } from '../support/benchmark.js';
-import { startCluster } from '../support/cluster.js';
 import { percentiles } from '../support/percentiles.js';
 import { progress, showProgress } from '../support/progress.js';
 import { type Figures, report } from '../support/report.js';
@@ -33,8 +32,6 @@ import { withCleanup } from '../support/with-cleanup.js';
 import { readSteadily } from './readers.js';
 import { writeSteadily } from './steady-writes.js';
 
-/** Where the services' logs go (git-ignored); removed after a successful run unless `--keep 1`. */
-const LOG_DIR = '.bench-logs';
 /** Connections per reader: a request runs up to three statements at once, as in `reval-queries`. */
 const CONNECTIONS_PER_READER = 4;
 /** Between two looks at the backlog. */
@@ -82,23 +79,12 @@ export const benchmark = defineBenchmark({
   run: (options, { name, signal }) =>
     withCleanup(async (defer) => {
       const keep = options.keep === 1;
-      const cluster = await startCluster({
-        kind: 'mixed',
-        repositoryServices: 1,
-        workers: options.workers,
-        logDir: LOG_DIR,
-        onUnexpectedExit: (service, code, exitSignal) =>
-          progress(`${name}: ${service} exited (${exitSignal ?? `code ${code}`}); its log is under ${LOG_DIR}`),
-      });
-      let succeeded = false;
-      defer(() => {
-        if (succeeded && !keep) rmSync(cluster.logFolder, { recursive: true, force: true });
-        else progress(`${name}: the services' logs are in ${cluster.logFolder}`);
-      });
-      defer(() => cluster.stop({ keep }));
+      const { cluster, baseUrl, succeeded } = await startBenchCluster(
+        name,
+        { kind: 'mixed', repositoryServices: 1, workers: options.workers },
+        { defer, keep },
+      );
       if (keep) defer(() => progress(`${name}: kept schemas ${cluster.id}, ${cluster.indexSchema}`));
-      const baseUrl = cluster.repositoryUrls[0];
-      if (baseUrl === undefined) throw new Error('the cluster started no repository-service');
       progress(`${name}: cluster ${cluster.id} up; loading ${options.doctors.toLocaleString('en-US')} doctors`);
 
       const readPool = new pg.Pool({
@@ -238,6 +224,6 @@ export const benchmark = defineBenchmark({
         targetP95Ms: 25,
       };
       report(name, figures);
-      succeeded = true;
+      succeeded();
     }),
 });
