@@ -14,7 +14,7 @@ export type { OutboxMetrics } from './metrics.js';
 export { outboxMetrics } from './metrics.js';
 export { migrateOutbox } from './migrate-outbox.js';
 export { outboxMigrations } from './migrations/index.js';
-export type { ChangeRecorder, Outbox, OutboxDependencies } from './outbox.js';
+export type { ChangeRecorder, Outbox, OutboxDependencies, OutboxOptions } from './outbox.js';
 export { createOutbox } from './outbox.js';
 export type { Progress, ProgressTask } from './progress.js';
 export { silentProgress } from './progress.js';
@@ -50,4 +50,11 @@ export { asOutboxDb } from './schema.js';
 export type { Sweeper, SweeperDependencies, SweeperOptions } from './sweeper.js';
 export { createSweeper, sweeperOptionsSchema } from './sweeper.js';
 export { topicName } from './topology.js';
-export type { ChangeInput, ChangeMessage, ChangeMessageBody, ChangeType, RecordedChange } from './types.js';
+export type {
+  ChangeInput,
+  ChangeMessage,
+  ChangeMessageBody,
+  ChangeType,
+  RecordedChange,
+  RecordOptions,
+} from './types.js';

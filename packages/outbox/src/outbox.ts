@@ -10,7 +10,7 @@ import { type RecordedWrite, type ReturningWrite, recordWrite, type WriteChange 
 import { createRetention, type Retention, type RetentionOptions, type RetentionStep } from './retention.js';
 import { asOutboxDb, type OutboxDatabase } from './schema.js';
 import { createSweeper, type Sweeper, type SweeperOptions } from './sweeper.js';
-import type { ChangeInput, RecordedChange } from './types.js';
+import type { ChangeInput, RecordedChange, RecordOptions } from './types.js';
 
 /** Collects the changes of one `outbox.transaction(…)`. */
 export interface ChangeRecorder {
@@ -35,6 +35,9 @@ export interface OutboxDependencies<DB extends OutboxDatabase> {
   /** Where the outbox's metrics go. @defaultValue a private registry */
   registry?: Registry;
 }
+
+/** Options of {@link createOutbox}: the publisher's, and how changes are recorded. */
+export type OutboxOptions = PublisherOptions & RecordOptions;
 
 /** The outbox of one write service process. */
 export interface Outbox<DB extends OutboxDatabase> {
@@ -88,12 +91,14 @@ export interface Outbox<DB extends OutboxDatabase> {
  */
 export function createOutbox<DB extends OutboxDatabase>(
   deps: OutboxDependencies<DB>,
-  options: PublisherOptions,
+  options: OutboxOptions,
 ): Outbox<DB> {
+  const { preparedStatements = true, ...publisherOptions } = options;
+  const recordOptions: RecordOptions = { preparedStatements };
   const logger = deps.logger ?? pino({ level: 'silent' });
   const metrics = outboxMetrics(deps.registry ?? new Registry());
   const db = asOutboxDb(deps.db);
-  const publisher = createPublisher({ db, sns: deps.sns, logger, metrics }, options);
+  const publisher = createPublisher({ db, sns: deps.sns, logger, metrics }, publisherOptions);
   const afterCommit = (changes: readonly RecordedChange[]) => publisher.publish(changes, 'fast');
   return {
     async transaction(fn) {
@@ -101,12 +106,12 @@ export function createOutbox<DB extends OutboxDatabase>(
       const result = await deps.db.transaction().execute(async (trx) => {
         const recorder: ChangeRecorder = {
           async record(changes) {
-            const rows = await recordChanges(trx, changes);
+            const rows = await recordChanges(trx, changes, recordOptions);
             recorded.push(...rows);
             return rows;
           },
           async recordWrite(write, change) {
-            const result = await recordWrite(trx, write, change);
+            const result = await recordWrite(trx, write, change, recordOptions);
             recorded.push(...result.changes);
             return result;
           },
@@ -121,12 +126,12 @@ export function createOutbox<DB extends OutboxDatabase>(
       return result;
     },
     async write(write, change) {
-      const result = await recordWrite(deps.db, write, change);
+      const result = await recordWrite(deps.db, write, change, recordOptions);
       // G2: the statement has committed by the time it answers. The caller does not wait for SNS.
       void afterCommit(result.changes);
       return result;
     },
-    record: (trx, changes) => recordChanges(trx, changes),
+    record: (trx, changes) => recordChanges(trx, changes, recordOptions),
     afterCommit,
     flush: () => publisher.flush(),
     createSweeper: (semaphore, sweeperOptions) =>

@@ -2,11 +2,11 @@ import type { Kysely, Transaction } from 'kysely';
 import { validateChanges } from './change-input.js';
 import { insertChanges } from './queries/insert-changes.js';
 import { asOutboxDb, type OutboxDatabase } from './schema.js';
-import type { ChangeInput, RecordedChange } from './types.js';
+import type { ChangeInput, RecordedChange, RecordOptions } from './types.js';
 
 /**
  * Records changes in the caller's transaction, in one multi-row insert (G1: they commit or roll back
- * with the write). Nothing is published here: after the commit, hand the result to
+ * with the write), sent as a prepared statement unless `options` say otherwise. Nothing is published here: after the commit, hand the result to
  * `outbox.afterCommit(…)`, or leave it to the sweeper.
  *
  * @example
@@ -19,8 +19,9 @@ import type { ChangeInput, RecordedChange } from './types.js';
 export async function recordChanges<DB extends OutboxDatabase>(
   trx: Kysely<DB> | Transaction<DB>,
   changes: ChangeInput | readonly ChangeInput[],
+  options: RecordOptions = {},
 ): Promise<RecordedChange[]> {
   const list: readonly ChangeInput[] = Array.isArray(changes) ? changes : [changes as ChangeInput];
   validateChanges(list);
-  return insertChanges(asOutboxDb(trx as Kysely<DB>), list);
+  return insertChanges(asOutboxDb(trx as Kysely<DB>), list, options.preparedStatements ?? true);
 }

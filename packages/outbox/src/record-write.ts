@@ -1,9 +1,10 @@
 import type { DeleteQueryBuilder, InsertQueryBuilder, Kysely, Transaction, UpdateQueryBuilder } from 'kysely';
 import { sql } from 'kysely';
 import { validateChanges } from './change-input.js';
+import { executePrepared } from './queries/prepared-statement.js';
 import { toRecordedChange } from './queries/to-recorded-change.js';
 import { asOutboxDb, type OutboxDatabase } from './schema.js';
-import type { ChangeType, RecordedChange } from './types.js';
+import type { ChangeType, RecordedChange, RecordOptions } from './types.js';
 
 /**
  * A write that returns the rows it touched: `insertInto(…)`, `updateTable(…)` or `deleteFrom(…)`
@@ -64,7 +65,8 @@ interface ChangeJson {
  * CTE, `with w as (<write> returning …) insert into changes … select … from w`. One statement is
  * atomic, so on the pool (`db`) it needs no BEGIN/COMMIT: the write and its change rows commit
  * together or not at all (G1), and a write that touches no row records no change. On a transaction
- * it joins it, as `recordChanges` does. Nothing is published here: after the commit hand `changes`
+ * it joins it, as `recordChanges` does. It is sent as a named prepared statement (one per distinct
+ * write text and connection; `options.preparedStatements` turns that off). Nothing is published here: after the commit hand `changes`
  * to `outbox.afterCommit(…)`, or use `outbox.write(…)`, which does both.
  *
  * @example
@@ -79,6 +81,7 @@ export async function recordWrite<DB extends OutboxDatabase, O>(
   db: Kysely<DB> | Transaction<DB>,
   write: ReturningWrite<O>,
   change: WriteChange<O>,
+  options: RecordOptions = {},
 ): Promise<RecordedWrite<O>> {
   const version = typeof change.objectVersion === 'number' ? change.objectVersion : 0;
   const changeType =
@@ -99,7 +102,8 @@ export async function recordWrite<DB extends OutboxDatabase, O>(
       ? sql`${change.objectVersion}::bigint`
       : sql`w.${sql.ref(change.objectVersion)}::bigint`;
   // created_at is sent as epoch milliseconds: a Date's precision, without parsing a timestamp text.
-  const { rows } = await sql<O & { [CHANGES_COLUMN]: ChangeJson[] | null }>`
+  const outboxDb = asOutboxDb(db as Kysely<DB>);
+  const query = sql<O & { [CHANGES_COLUMN]: ChangeJson[] | null }>`
     with w as (${write}),
     c as (
       insert into changes (object_type, object_id, object_version, change_type, user_id, trace_context)
@@ -116,7 +120,8 @@ export async function recordWrite<DB extends OutboxDatabase, O>(
       ) order by c.change_number)
       from c
     ) end as ${sql.ref(CHANGES_COLUMN)}
-    from w`.execute(asOutboxDb(db as Kysely<DB>));
+    from w`.compile(outboxDb);
+  const { rows } = await executePrepared(outboxDb, query, options.preparedStatements ?? true);
   // Only the first row carries the changes: repeated on every row, they would cost rows² on the wire.
   const changes = (rows.find((row) => row[CHANGES_COLUMN] !== null)?.[CHANGES_COLUMN] ?? []).map((row) =>
     toRecordedChange({ ...row, tx_id: '', created_at: new Date(Number(row.created_at)), published_at: null }),

@@ -29,6 +29,18 @@ export interface ChangeInput {
   traceparent?: string | null;
 }
 
+/** How `recordChanges` and `recordWrite` send their statement. */
+export interface RecordOptions {
+  /**
+   * Send the recording statement as a named prepared statement, parsed and planned once per
+   * connection (node-postgres through Kysely's `PostgresDialect`; other drivers get the text). Turn it
+   * off behind a pooler that cannot keep prepared statements: PgBouncer in transaction mode before
+   * 1.21, or later without `max_prepared_statements`.
+   * @defaultValue true
+   */
+  preparedStatements?: boolean;
+}
+
 /** A change as recorded: its input plus what the database assigned. */
 export interface RecordedChange {
   /** Cluster-wide change number (a bigint, as a decimal string). */
