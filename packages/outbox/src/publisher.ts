@@ -57,6 +57,14 @@ export const publisherOptionsSchema = z.object({
    */
   maxConcurrentRequests: z.number().int().positive().max(256).default(8),
   /**
+   * The least time between two `PublishBatch` calls that are not full, as Kafka's `linger.ms`: changes
+   * committed meanwhile wait and share the next call. Under load this turns one call per change into
+   * one call per few milliseconds (the SDK's signing and parsing, and SNS's request charge, are per
+   * call); a change that comes after a quiet spell is sent at once. 0 sends whenever no call is in flight.
+   * @defaultValue 5
+   */
+  lingerMs: z.number().int().nonnegative().max(1_000).default(5),
+  /**
    * Attempts for an entry SNS rejected with a retryable (non-sender) fault, including the first. A whole
    * call that fails is retried by the SDK (`maxAttempts` in `@changeflow/aws`), not again here.
    * @defaultValue 3
@@ -154,6 +162,9 @@ class BatchingPublisher implements Publisher {
   #pending: PendingPublish[] = [];
   #inFlight = 0;
   #scheduled = false;
+  /** When the last call that was not full went out; the next one lingers until `lingerMs` after it. */
+  #lastPartialSendAt = Number.NEGATIVE_INFINITY;
+  #lingerTimer: NodeJS.Timeout | undefined;
   #idleWaiters: Array<() => void> = [];
   readonly #marks: MarkQueue;
 
@@ -204,7 +215,7 @@ class BatchingPublisher implements Publisher {
   }
 
   async flush(): Promise<void> {
-    if (this.#pending.length > 0 || this.#inFlight > 0 || this.#scheduled) {
+    if (this.#pending.length > 0 || this.#inFlight > 0 || this.#scheduled || this.#lingerTimer) {
       await new Promise<void>((resolve) => this.#idleWaiters.push(resolve));
     }
     await this.#marks.flush();
@@ -220,7 +231,21 @@ class BatchingPublisher implements Publisher {
       // Group commit: while a request is in flight, a small remainder waits for it and rides the
       // next one with whatever else arrives meanwhile; only a full request's worth goes at once.
       // Latency stays about one round trip; the number of calls falls as the load rises.
-      if (this.#inFlight > 0 && this.#pendingChanges() < this.#options.maxChangesPerMessage * 10) break;
+      const full = this.#pendingChanges() >= this.#options.maxChangesPerMessage * 10;
+      if (this.#inFlight > 0 && !full) break;
+      // Linger: a call that is not full waits until `lingerMs` after the previous one, gathering more.
+      const lingerUntil = this.#lastPartialSendAt + this.#options.lingerMs;
+      if (!full && performance.now() < lingerUntil) {
+        this.#lingerTimer ??= setTimeout(
+          () => {
+            this.#lingerTimer = undefined;
+            this.#pump();
+          },
+          Math.ceil(lingerUntil - performance.now()),
+        );
+        break;
+      }
+      if (!full) this.#lastPartialSendAt = performance.now();
       const items = this.#takeRequestWorth();
       this.#inFlight += 1;
       void this.#send(items).finally(() => {

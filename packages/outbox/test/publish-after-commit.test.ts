@@ -93,3 +93,35 @@ describe('the fast path', () => {
     await received.waitForAll(all.flat().map((c) => c.changeNumber));
   });
 });
+
+describe('lingering: calls that are not full wait to share', () => {
+  const publishCalls = async (outbox: typeof harness.outbox) =>
+    (await outbox.metrics.publishDuration.get()).values.find((v) => v.metricName?.endsWith('_count'))?.value ?? 0;
+  const commitOne = (outbox: typeof harness.outbox, id: string) =>
+    outbox.transaction((_trx, changes) =>
+      changes.record({ objectType: 'trainee', objectId: id, objectVersion: 1, changeType: 'UPDATE' }),
+    );
+  const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
+  it('sends a change after a quiet spell at once, and the changes of the next lingerMs in one call', async () => {
+    const lingering = await outboxWithQueue(testDb().db, { publisher: { lingerMs: 1_000 } });
+    try {
+      const { outbox, received } = lingering;
+      const first = await commitOne(outbox, 'linger-first');
+      await outbox.flush();
+      expect(await publishCalls(outbox)).toBe(1);
+      // Each commit in a turn of its own: with no linger, the first would go alone as soon as the
+      // previous call returned; with it, all wait for the window the first call opened.
+      const later = [];
+      for (let i = 0; i < 5; i += 1) {
+        later.push(await commitOne(outbox, `linger-${i}`));
+        await nextTurn();
+      }
+      await outbox.flush();
+      expect(await publishCalls(outbox)).toBe(2);
+      await received.waitForAll([...first, ...later.flat()].map((change) => change.changeNumber));
+    } finally {
+      await lingering.close();
+    }
+  });
+});
