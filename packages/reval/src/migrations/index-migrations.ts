@@ -17,7 +17,8 @@ export type RevalIndexTable = (typeof REVAL_INDEX_TABLES)[number];
 /**
  * The index store's migrations, for the schema `schema` (default `reval_index`; tests use one each).
  * Every index table has the master document's columns, with btree indexes for the sorts and filters
- * of the queries and trigram indexes for the prefix searches.
+ * of the queries, `text_pattern_ops` btrees for the prefix searches and a trigram index for the
+ * programme name, which is matched anywhere.
  */
 export function revalIndexMigrations(schema: string): Record<string, Migration> {
   return {
@@ -52,7 +53,46 @@ export function revalIndexMigrations(schema: string): Record<string, Migration> 
         }
       },
     },
+    // The searches match first name, last name and GMC number by prefix only (REVAL.md `searchQuery`),
+    // which a btree on `lower(column) text_pattern_ops` serves for any prefix, one or two characters
+    // included, where a trigram GIN needs three; and a btree costs each projected row far less to
+    // maintain. Only `programme_name`, matched anywhere in the text, keeps its trigram GIN.
+    '0003-prefix-btree-indexes': {
+      async up(db: Kysely<unknown>) {
+        for (const name of REVAL_INDEX_TABLES) {
+          for (const column of PREFIX_COLUMNS) {
+            await sql`drop index if exists ${sql.id(schema, `${name}_${column}_trgm`)}`.execute(db);
+            await createPrefixIndex(db, schema, name, column);
+          }
+        }
+      },
+      async down(db: Kysely<unknown>) {
+        const trigramOps = await ensureTrigramExtension(db);
+        for (const name of REVAL_INDEX_TABLES) {
+          for (const column of PREFIX_COLUMNS) {
+            await sql`drop index if exists ${sql.id(schema, `${name}_${column}_prefix_idx`)}`.execute(db);
+            await sql`create index if not exists ${sql.id(`${name}_${column}_trgm`)} on ${sql.id(schema, name)} using gin (lower(${sql.ref(column)}) ${trigramOps})`.execute(
+              db,
+            );
+          }
+        }
+      },
+    },
   };
+}
+
+/** The columns searched by prefix (`lower(column) like 'abc%'`). */
+const PREFIX_COLUMNS = ['doctor_first_name', 'doctor_last_name', 'gmc_reference_number'] as const;
+
+async function createPrefixIndex(
+  db: Kysely<unknown>,
+  schema: string,
+  name: RevalIndexTable,
+  column: (typeof PREFIX_COLUMNS)[number],
+): Promise<void> {
+  await sql`create index if not exists ${sql.id(`${name}_${column}_prefix_idx`)} on ${sql.id(schema, name)} (lower(${sql.ref(column)}) text_pattern_ops)`.execute(
+    db,
+  );
 }
 
 /**
@@ -115,11 +155,10 @@ export async function createSecondaryIndexes(db: Kysely<unknown>, schema: string
     await sql`create index ${index('doctor_last_name_idx')} on ${table} (doctor_last_name, gmc_reference_number) include (${ORDERED_INCLUDE})`.execute(
       db,
     );
-    for (const column of ['doctor_first_name', 'doctor_last_name', 'gmc_reference_number', 'programme_name']) {
-      await sql`create index ${index(`${column}_trgm`)} on ${table} using gin (lower(${sql.ref(column)}) ${trigramOps})`.execute(
-        db,
-      );
-    }
+    for (const column of PREFIX_COLUMNS) await createPrefixIndex(db, schema, name, column);
+    await sql`create index ${index('programme_name_trgm')} on ${table} using gin (lower(programme_name) ${trigramOps})`.execute(
+      db,
+    );
     const list = LIST_INDEXES[name];
     if (list) await sql`create index ${index('list_idx')} on ${table} ${list}`.execute(db);
   }

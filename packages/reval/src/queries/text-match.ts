@@ -19,8 +19,8 @@ export function escapeLike(text: string): string {
 
 /**
  * `lower(column) like lower($1) || '%'`: a case-insensitive prefix match. Postgres plans the
- * statement with the value bound, folds the pattern to a constant and serves it from the
- * `lower(column)` btree (`text_pattern_ops`) or trigram index.
+ * statement with the value bound, folds the pattern to a constant and serves it as a range of the
+ * `lower(column) text_pattern_ops` btree, however short the prefix.
  */
 function startsWith(eb: DocumentExpressionBuilder, column: TextColumn, text: string): Expression<SqlBool> {
   return eb(eb.fn('lower', [eb.ref(column)]), 'like', sql<string>`lower(${escapeLike(text)}::text) || '%'`);
