@@ -1,5 +1,5 @@
 import type { DeleteQueryBuilder, InsertQueryBuilder, Kysely, Transaction, UpdateQueryBuilder } from 'kysely';
-import { sql } from 'kysely';
+import { InsertQueryNode, sql, ValuesNode } from 'kysely';
 import { validateChanges } from './change-input.js';
 import { executePrepared } from './queries/prepared-statement.js';
 import { toRecordedChange } from './queries/to-recorded-change.js';
@@ -46,6 +46,16 @@ export interface RecordedWrite<O> {
   changes: RecordedChange[];
 }
 
+/**
+ * Whether the write inserts (or upserts) a list of values: prepared, such a statement has one plan
+ * whatever the data. An UPDATE or DELETE is sent unnamed: Postgres may settle a prepared statement on
+ * a generic plan chosen while its table was small, and keep it as the table grows.
+ */
+function insertsValues<O>(write: ReturningWrite<O>): boolean {
+  const node = write.toOperationNode();
+  return InsertQueryNode.is(node) && node.values !== undefined && ValuesNode.is(node.values);
+}
+
 /** The column of the result row that carries the recorded changes; removed before rows are returned. */
 const CHANGES_COLUMN = 'changeflow:changes';
 
@@ -65,9 +75,10 @@ interface ChangeJson {
  * CTE, `with w as (<write> returning …) insert into changes … select … from w`. One statement is
  * atomic, so on the pool (`db`) it needs no BEGIN/COMMIT: the write and its change rows commit
  * together or not at all (G1), and a write that touches no row records no change. On a transaction
- * it joins it, as `recordChanges` does. It is sent as a named prepared statement (one per distinct
- * write text and connection; `options.preparedStatements` turns that off). Nothing is published here: after the commit hand `changes`
- * to `outbox.afterCommit(…)`, or use `outbox.write(…)`, which does both.
+ * it joins it, as `recordChanges` does. An insert or upsert of values is sent as a named prepared
+ * statement (one per distinct write text and connection; `options.preparedStatements` turns that
+ * off). Nothing is published here: after the commit hand `changes` to `outbox.afterCommit(…)`, or use
+ * `outbox.write(…)`, which does both.
  *
  * @example
  * const { rows, changes } = await recordWrite(
@@ -121,7 +132,8 @@ export async function recordWrite<DB extends OutboxDatabase, O>(
       from c
     ) end as ${sql.ref(CHANGES_COLUMN)}
     from w`.compile(outboxDb);
-  const { rows } = await executePrepared(outboxDb, query, options.preparedStatements ?? true);
+  const prepared = (options.preparedStatements ?? true) && insertsValues(write);
+  const { rows } = await executePrepared(outboxDb, query, prepared);
   // Only the first row carries the changes: repeated on every row, they would cost rows² on the wire.
   const changes = (rows.find((row) => row[CHANGES_COLUMN] !== null)?.[CHANGES_COLUMN] ?? []).map((row) =>
     toRecordedChange({ ...row, tx_id: '', created_at: new Date(Number(row.created_at)), published_at: null }),

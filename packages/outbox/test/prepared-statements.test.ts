@@ -39,6 +39,16 @@ describe('recording statements are prepared once per connection', () => {
     expect(await preparedNames()).toHaveLength(1);
   });
 
+  it('sends an UPDATE unnamed: a generic plan chosen while the table was small could outlive its size', async () => {
+    await deallocateAll();
+    await recordWrite(
+      db,
+      db.updateTable('trainee').set({ body: '{"a":1}' }).where('id', '=', 'p-1').returning(['id', 'version']),
+      { ...created, changeType: 'UPDATE' },
+    );
+    expect(await preparedNames()).toEqual([]);
+  });
+
   it('recordChanges in a transaction names its insert', async () => {
     await deallocateAll();
     for (const id of ['rc-1', 'rc-2']) {
