@@ -57,10 +57,11 @@ export const publisherOptionsSchema = z.object({
    */
   maxConcurrentRequests: z.number().int().positive().max(256).default(8),
   /**
-   * The least time between two `PublishBatch` calls that are not full, as Kafka's `linger.ms`: changes
-   * committed meanwhile wait and share the next call. Under load this turns one call per change into
-   * one call per few milliseconds (the SDK's signing and parsing, and SNS's request charge, are per
-   * call); a change that comes after a quiet spell is sent at once. 0 sends whenever no call is in flight.
+   * Under load, the least time between two `PublishBatch` calls that are not full, as Kafka's
+   * `linger.ms`: changes committed meanwhile wait and share the next call, so one call carries a few
+   * milliseconds of changes instead of one transaction's (the SDK's signing and parsing, and SNS's
+   * request charge, are per call). Under load means several transactions are waiting, or the last call
+   * carried several; one transaction at a time is sent at once. 0 never lingers.
    * @defaultValue 5
    */
   lingerMs: z.number().int().nonnegative().max(1_000).default(5),
@@ -164,6 +165,8 @@ class BatchingPublisher implements Publisher {
   #scheduled = false;
   /** When the last call that was not full went out; the next one lingers until `lingerMs` after it. */
   #lastPartialSendAt = Number.NEGATIVE_INFINITY;
+  /** Publishes (transactions) that call carried: more than one means load, and lingering pays. */
+  #lastPartialPublishes = 0;
   #lingerTimer: NodeJS.Timeout | undefined;
   #idleWaiters: Array<() => void> = [];
   readonly #marks: MarkQueue;
@@ -233,9 +236,11 @@ class BatchingPublisher implements Publisher {
       // Latency stays about one round trip; the number of calls falls as the load rises.
       const full = this.#pendingChanges() >= this.#options.maxChangesPerMessage * 10;
       if (this.#inFlight > 0 && !full) break;
-      // Linger: a call that is not full waits until `lingerMs` after the previous one, gathering more.
+      // Linger, under load only: a call that is not full waits until `lingerMs` after the previous one,
+      // gathering more. One transaction at a time (a quiet service) goes at once.
       const lingerUntil = this.#lastPartialSendAt + this.#options.lingerMs;
-      if (!full && performance.now() < lingerUntil) {
+      const underLoad = this.#pending.length > 1 || this.#lastPartialPublishes > 1;
+      if (!full && underLoad && performance.now() < lingerUntil) {
         this.#lingerTimer ??= setTimeout(
           () => {
             this.#lingerTimer = undefined;
@@ -245,8 +250,11 @@ class BatchingPublisher implements Publisher {
         );
         break;
       }
-      if (!full) this.#lastPartialSendAt = performance.now();
       const items = this.#takeRequestWorth();
+      if (!full) {
+        this.#lastPartialSendAt = performance.now();
+        this.#lastPartialPublishes = items.length;
+      }
       this.#inFlight += 1;
       void this.#send(items).finally(() => {
         this.#inFlight -= 1;

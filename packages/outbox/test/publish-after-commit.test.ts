@@ -1,7 +1,7 @@
 import { createSemaphore } from '@changeflow/semaphore';
 import { useTestDatabase } from '@changeflow/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listChanges, migrateOutbox, type OutboxDatabase } from '../src/index.js';
+import { listChanges, migrateOutbox, type OutboxDatabase, recordChanges } from '../src/index.js';
 import { outboxWithQueue } from './outbox-harness.js';
 
 const testDb = useTestDatabase<OutboxDatabase>('fastpath', (db) => migrateOutbox(db));
@@ -97,29 +97,37 @@ describe('the fast path', () => {
 describe('lingering: calls that are not full wait to share', () => {
   const publishCalls = async (outbox: typeof harness.outbox) =>
     (await outbox.metrics.publishDuration.get()).values.find((v) => v.metricName?.endsWith('_count'))?.value ?? 0;
-  const commitOne = (outbox: typeof harness.outbox, id: string) =>
-    outbox.transaction((_trx, changes) =>
-      changes.record({ objectType: 'trainee', objectId: id, objectVersion: 1, changeType: 'UPDATE' }),
-    );
+  /** Commits one change without publishing it; `outbox.afterCommit` publishes it when the test says. */
+  const commitOne = (id: string) =>
+    testDb()
+      .db.transaction()
+      .execute((trx) =>
+        recordChanges(trx, { objectType: 'trainee', objectId: id, objectVersion: 1, changeType: 'UPDATE' }),
+      );
   const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
-  it('sends a change after a quiet spell at once, and the changes of the next lingerMs in one call', async () => {
+  it('under load, sends what commits within lingerMs of the last call in one call; alone, at once', async () => {
     const lingering = await outboxWithQueue(testDb().db, { publisher: { lingerMs: 1_000 } });
     try {
       const { outbox, received } = lingering;
-      const first = await commitOne(outbox, 'linger-first');
-      await outbox.flush();
-      expect(await publishCalls(outbox)).toBe(1);
-      // Each commit in a turn of its own: with no linger, the first would go alone as soon as the
-      // previous call returned; with it, all wait for the window the first call opened.
-      const later = [];
-      for (let i = 0; i < 5; i += 1) {
-        later.push(await commitOne(outbox, `linger-${i}`));
+      // One transaction at a time: each goes at once, however soon after the last.
+      const alone = [await commitOne('alone-0'), await commitOne('alone-1')];
+      for (const changes of alone) await outbox.afterCommit(changes);
+      expect(await publishCalls(outbox)).toBe(2);
+      // Two transactions at once is load: they wait for the window the last call opened, and those
+      // that commit meanwhile, each in a turn of its own, join them.
+      const later = [await commitOne('linger-a'), await commitOne('linger-b')];
+      const published = later.map((changes) => outbox.afterCommit(changes));
+      for (let i = 0; i < 3; i += 1) {
+        const changes = await commitOne(`linger-${i}`);
+        later.push(changes);
+        published.push(outbox.afterCommit(changes));
         await nextTurn();
       }
+      await Promise.all(published);
       await outbox.flush();
-      expect(await publishCalls(outbox)).toBe(2);
-      await received.waitForAll([...first, ...later.flat()].map((change) => change.changeNumber));
+      expect(await publishCalls(outbox)).toBe(3);
+      await received.waitForAll([...alone.flat(), ...later.flat()].map((change) => change.changeNumber));
     } finally {
       await lingering.close();
     }
