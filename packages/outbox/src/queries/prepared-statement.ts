@@ -6,7 +6,7 @@ import type { CompiledQuery, Kysely, QueryResult } from 'kysely';
  * prepared statement holds a plan on every pooled connection that ran it, and a write whose text
  * varies (an IN list of any length, say) must not grow that without bound.
  */
-export const MAX_PREPARED_STATEMENTS = 200;
+const MAX_PREPARED_STATEMENTS = 200;
 
 /**
  * How node-postgres takes a named statement: `client.query({ text, name })` parses and plans it once
