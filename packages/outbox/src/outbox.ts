@@ -93,7 +93,7 @@ export function createOutbox<DB extends OutboxDatabase>(
   deps: OutboxDependencies<DB>,
   options: OutboxOptions,
 ): Outbox<DB> {
-  const { preparedStatements = true, ...publisherOptions } = options;
+  const { preparedStatements, ...publisherOptions } = options;
   const recordOptions: RecordOptions = { preparedStatements };
   const logger = deps.logger ?? pino({ level: 'silent' });
   const metrics = outboxMetrics(deps.registry ?? new Registry());

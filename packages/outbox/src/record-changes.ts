@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import { validateChanges } from './change-input.js';
 import { insertChanges } from './queries/insert-changes.js';
+import { prefersPrepared } from './queries/prepared-statement.js';
 import { asOutboxDb, type OutboxDatabase } from './schema.js';
 import type { ChangeInput, RecordedChange, RecordOptions } from './types.js';
 
@@ -23,5 +24,5 @@ export async function recordChanges<DB extends OutboxDatabase>(
 ): Promise<RecordedChange[]> {
   const list: readonly ChangeInput[] = Array.isArray(changes) ? changes : [changes as ChangeInput];
   validateChanges(list);
-  return insertChanges(asOutboxDb(trx as Kysely<DB>), list, options.preparedStatements ?? true);
+  return insertChanges(asOutboxDb(trx as Kysely<DB>), list, prefersPrepared(options));
 }

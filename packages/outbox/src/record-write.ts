@@ -1,7 +1,7 @@
 import type { DeleteQueryBuilder, InsertQueryBuilder, Kysely, Transaction, UpdateQueryBuilder } from 'kysely';
 import { InsertQueryNode, sql, ValuesNode } from 'kysely';
 import { validateChanges } from './change-input.js';
-import { executePrepared } from './queries/prepared-statement.js';
+import { executePrepared, prefersPrepared } from './queries/prepared-statement.js';
 import { toRecordedChange } from './queries/to-recorded-change.js';
 import { asOutboxDb, type OutboxDatabase } from './schema.js';
 import type { ChangeType, RecordedChange, RecordOptions } from './types.js';
@@ -132,7 +132,7 @@ export async function recordWrite<DB extends OutboxDatabase, O>(
       from c
     ) end as ${sql.ref(CHANGES_COLUMN)}
     from w`.compile(outboxDb);
-  const prepared = (options.preparedStatements ?? true) && insertsValues(write);
+  const prepared = prefersPrepared(options) && insertsValues(write);
   const { rows } = await executePrepared(outboxDb, query, prepared);
   // Only the first row carries the changes: repeated on every row, they would cost rows² on the wire.
   const changes = (rows.find((row) => row[CHANGES_COLUMN] !== null)?.[CHANGES_COLUMN] ?? []).map((row) =>

@@ -14,7 +14,7 @@ const MAX_PREPARED_ROWS = 16;
 export async function insertChanges(
   db: Kysely<OutboxDatabase>,
   changes: readonly ChangeInput[],
-  prepared = false,
+  prepared: boolean,
 ): Promise<RecordedChange[]> {
   if (changes.length === 0) return [];
   const query = db

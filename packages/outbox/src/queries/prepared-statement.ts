@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { CompiledQuery, Kysely, QueryResult } from 'kysely';
+import type { RecordOptions } from '../types.js';
 
 /**
  * Distinct statement texts this process prepares at most; past it, statements are sent unnamed. Each
@@ -65,6 +66,11 @@ function isStalePlan(err: unknown): boolean {
     (err as { code?: unknown }).code === '0A000' &&
     String((err as { message?: unknown }).message).includes('cached plan must not change result type')
   );
+}
+
+/** Whether `options` ask for prepared statements; the one home of the default. */
+export function prefersPrepared(options: RecordOptions): boolean {
+  return options.preparedStatements ?? true;
 }
 
 /**
