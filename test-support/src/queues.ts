@@ -14,7 +14,12 @@ import {
 export interface SubscribedQueue {
   readonly url: string;
   readonly arn: string;
-  /** One receive (up to 10 messages), deleting what it got. */
+  /**
+   * One receive (up to 10 messages), deleting what it got. The messages are returned even when the
+   * delete fails: they were received, and SQS only sends them again (at least once). A watcher that
+   * dropped them instead would count a change as never published when the endpoint died between its
+   * delete and the answer (the soak's kill of the SNS/SQS process did exactly that).
+   */
   receive(waitTimeSeconds?: number): Promise<Message[]>;
   delete(): Promise<void>;
 }
@@ -71,12 +76,14 @@ export async function createSubscribedQueue(
       );
       const messages = answer.Messages ?? [];
       if (messages.length > 0) {
-        await clients.sqs.send(
-          new DeleteMessageBatchCommand({
-            QueueUrl: url,
-            Entries: messages.map((message, index) => ({ Id: String(index), ReceiptHandle: message.ReceiptHandle })),
-          }),
-        );
+        await clients.sqs
+          .send(
+            new DeleteMessageBatchCommand({
+              QueueUrl: url,
+              Entries: messages.map((message, index) => ({ Id: String(index), ReceiptHandle: message.ReceiptHandle })),
+            }),
+          )
+          .catch(() => {});
       }
       return messages;
     },
