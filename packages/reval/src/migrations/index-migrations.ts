@@ -78,6 +78,20 @@ export function revalIndexMigrations(schema: string): Record<string, Migration> 
         }
       },
     },
+    // SECONDARY_INDEXES keeps only the indexes a query reads: this drops the others (master's twelve,
+    // two of recommendation's) from a store built before, and recreates them on the way down.
+    '0004-drop-unread-indexes': {
+      async up(db: Kysely<unknown>) {
+        for (const [name, kind] of unreadIndexes()) {
+          for (const indexName of indexNames(name, kind))
+            await sql`drop index if exists ${sql.id(schema, indexName)}`.execute(db);
+        }
+      },
+      async down(db: Kysely<unknown>) {
+        const trigramOps = await ensureTrigramExtension(db);
+        for (const [name, kind] of unreadIndexes()) await createSecondaryIndex(db, schema, name, kind, trigramOps);
+      },
+    },
   };
 }
 
@@ -136,31 +150,126 @@ export async function createIndexTables(db: Kysely<unknown>, schema: string): Pr
   }
 }
 
-/** Every index the queries and the projection need beyond the primary keys (the one home of their definitions). */
+/**
+ * The secondary indexes of each table: only those a query in src/queries reads, since the projection
+ * maintains every one of them for each document it writes.
+ *
+ * - `master` has none: the API reads it by GMC number only (the primary key) and the sync reads it
+ *   whole. It had the listed tables' dozen until 0004, each paid for by every projected document.
+ * - `recommendation` is filtered by GMC body only and sorted by submission date, names and GMC
+ *   number, so it has no TCS-body or membership-end-date index.
+ * - The connection tables are filtered by either body and sorted by any field.
+ */
+const SECONDARY_INDEXES: Record<RevalIndexTable, readonly SecondaryIndex[]> = {
+  master: [],
+  recommendation: [
+    'designated_body_idx',
+    'submission_date_idx',
+    'doctor_first_name_idx',
+    'doctor_last_name_idx',
+    'prefix',
+    'programme_name_trgm',
+    'list_idx',
+  ],
+  connected: connectionTableIndexes(),
+  disconnected: connectionTableIndexes(),
+  exception: connectionTableIndexes(),
+  discrepancies: connectionTableIndexes(),
+};
+
+/** A kind of secondary index, by the suffix of its name (`prefix`: the three prefix btrees). */
+type SecondaryIndex =
+  | 'designated_body_idx'
+  | 'tcs_designated_body_idx'
+  | 'submission_date_idx'
+  | 'doctor_first_name_idx'
+  | 'membership_end_date_idx'
+  | 'doctor_last_name_idx'
+  | 'prefix'
+  | 'programme_name_trgm'
+  | 'list_idx';
+
+function connectionTableIndexes(): readonly SecondaryIndex[] {
+  return [
+    'designated_body_idx',
+    'tcs_designated_body_idx',
+    'submission_date_idx',
+    'doctor_first_name_idx',
+    'membership_end_date_idx',
+    'doctor_last_name_idx',
+    'prefix',
+    'programme_name_trgm',
+    'list_idx',
+  ];
+}
+
+/** The indexes of the widest table (a connection table's) that `name` does without, as [table, kind]. */
+function unreadIndexes(): Array<[RevalIndexTable, SecondaryIndex]> {
+  return REVAL_INDEX_TABLES.flatMap((name) =>
+    connectionTableIndexes()
+      .filter((kind) => !SECONDARY_INDEXES[name].includes(kind))
+      .map((kind): [RevalIndexTable, SecondaryIndex] => [name, kind]),
+  );
+}
+
+/** The names of the indexes one kind creates on one table. */
+function indexNames(name: RevalIndexTable, kind: SecondaryIndex): string[] {
+  return kind === 'prefix' ? PREFIX_COLUMNS.map((column) => `${name}_${column}_prefix_idx`) : [`${name}_${kind}`];
+}
+
+/** Every index the queries need beyond the primary keys (the one home of their definitions). */
 export async function createSecondaryIndexes(db: Kysely<unknown>, schema: string): Promise<void> {
   const trigramOps = await ensureTrigramExtension(db);
   for (const name of REVAL_INDEX_TABLES) {
-    const table = sql.id(schema, name);
-    const index = (suffix: string) => sql.id(`${name}_${suffix}`);
-    for (const column of ['designated_body', 'tcs_designated_body']) {
-      await sql`create index ${index(`${column}_idx`)} on ${table} (${sql.ref(column)}, doctor_last_name)`.execute(db);
+    for (const kind of SECONDARY_INDEXES[name]) await createSecondaryIndex(db, schema, name, kind, trigramOps);
+  }
+}
+
+async function createSecondaryIndex(
+  db: Kysely<unknown>,
+  schema: string,
+  name: RevalIndexTable,
+  kind: SecondaryIndex,
+  trigramOps: RawBuilder<unknown>,
+): Promise<void> {
+  const table = sql.id(schema, name);
+  const index = sql.id(`${name}_${kind}`);
+  switch (kind) {
+    case 'designated_body_idx':
+    case 'tcs_designated_body_idx': {
+      const column = kind === 'designated_body_idx' ? 'designated_body' : 'tcs_designated_body';
+      await sql`create index if not exists ${index} on ${table} (${sql.ref(column)}, doctor_last_name)`.execute(db);
+      return;
     }
     // In the lists' order (sort column, last name, GMC number), so a page deep into a large list
     // is a walk along the index, forwards or backwards, rather than a sort of the whole list.
-    for (const column of ['submission_date', 'doctor_first_name', 'membership_end_date']) {
-      await sql`create index ${index(`${column}_idx`)} on ${table} (${sql.ref(column)}, doctor_last_name, gmc_reference_number) include (${ORDERED_INCLUDE})`.execute(
+    case 'submission_date_idx':
+    case 'doctor_first_name_idx':
+    case 'membership_end_date_idx': {
+      const column = kind.slice(0, -'_idx'.length);
+      await sql`create index if not exists ${index} on ${table} (${sql.ref(column)}, doctor_last_name, gmc_reference_number) include (${ORDERED_INCLUDE})`.execute(
         db,
       );
+      return;
     }
-    await sql`create index ${index('doctor_last_name_idx')} on ${table} (doctor_last_name, gmc_reference_number) include (${ORDERED_INCLUDE})`.execute(
-      db,
-    );
-    for (const column of PREFIX_COLUMNS) await createPrefixIndex(db, schema, name, column);
-    await sql`create index ${index('programme_name_trgm')} on ${table} using gin (lower(programme_name) ${trigramOps})`.execute(
-      db,
-    );
-    const list = LIST_INDEXES[name];
-    if (list) await sql`create index ${index('list_idx')} on ${table} ${list}`.execute(db);
+    case 'doctor_last_name_idx':
+      await sql`create index if not exists ${index} on ${table} (doctor_last_name, gmc_reference_number) include (${ORDERED_INCLUDE})`.execute(
+        db,
+      );
+      return;
+    case 'prefix':
+      for (const column of PREFIX_COLUMNS) await createPrefixIndex(db, schema, name, column);
+      return;
+    case 'programme_name_trgm':
+      await sql`create index if not exists ${index} on ${table} using gin (lower(programme_name) ${trigramOps})`.execute(
+        db,
+      );
+      return;
+    case 'list_idx': {
+      const list = LIST_INDEXES[name];
+      if (list) await sql`create index if not exists ${index} on ${table} ${list}`.execute(db);
+      return;
+    }
   }
 }
 
