@@ -1,6 +1,6 @@
 import { createOutbox } from '@changeflow/outbox';
 import { testAwsClients, uniquePrefix, useTestDatabase } from '@changeflow/test-support';
-import { type Kysely, sql } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
@@ -48,23 +48,24 @@ async function rowVersions(db: Kysely<RevalDatabase>, schema: string): Promise<R
   return versions;
 }
 
+/** A fresh index schema `<schema>_<suffix>`, a way to save doctors through the outbox, and the stores. */
+async function setUp(suffix: string) {
+  const { db, schema } = testDb();
+  const indexSchema = `${schema}_${suffix}`;
+  await migrateRevalIndex(db, indexSchema);
+  const outbox = createOutbox(
+    { db, sns: aws.sns, logger: pino({ level: 'silent' }) },
+    { topicPrefix: uniquePrefix('projection-writes') },
+  );
+  const save = (doctors: GmcDoctor[]) =>
+    outbox.transaction((trx, changes) => saveGmcDoctors({ trx, changes }, doctors));
+  const stores = { primaryDb: db, indexDb: untypedDb(db), indexSchema, designatedBodies: DEFAULT_DESIGNATED_BODIES };
+  return { db, indexSchema, save, stores, outbox };
+}
+
 describe('a projection that writes the indexes', () => {
   it('leaves an unchanged row untouched but rewrites a changed one and removes one that left', async () => {
-    const { db, schema } = testDb();
-    const indexSchema = `${schema}_index`;
-    await migrateRevalIndex(db, indexSchema);
-    const outbox = createOutbox(
-      { db, sns: aws.sns, logger: pino({ level: 'silent' }) },
-      { topicPrefix: uniquePrefix('projection-writes') },
-    );
-    const save = (doctors: GmcDoctor[]) =>
-      outbox.transaction((trx, changes) => saveGmcDoctors({ trx, changes }, doctors));
-    const stores = {
-      primaryDb: db,
-      indexDb: untypedDb(db),
-      indexSchema,
-      designatedBodies: DEFAULT_DESIGNATED_BODIES,
-    };
+    const { db, indexSchema, save, stores, outbox } = await setUp('index');
     const gmcNumbers = ['7500001', '7500002'];
 
     await save([doctor('7500001', 'Lovelace', '1-1RUZUSF'), doctor('7500002', 'Hopper', '1-1RUZUSF')]);
@@ -102,5 +103,31 @@ describe('a projection that writes the indexes', () => {
     await projectGmcNumbers(stores, gmcNumbers, TODAY);
     expect(await rowVersions(db, indexSchema)).toEqual(second);
     await outbox.flush();
+  });
+
+  it('sends no delete to a table every projected document stays in', async () => {
+    const { db, indexSchema, save, stores, outbox } = await setUp('nodelete');
+    await save([doctor('7500011', 'Noether', '1-1RUZUSF'), doctor('7500012', 'Curie', '1-1RUZUSF')]);
+    await outbox.flush();
+    const statements: string[] = [];
+    const logged = new Kysely<unknown>({
+      dialect: new PostgresDialect({ pool: testDb().createPool(1) }),
+      log: (event) => {
+        statements.push(event.query.sql);
+      },
+    });
+    try {
+      await projectGmcNumbers({ ...stores, indexDb: logged }, ['7500011', '7500012'], TODAY);
+    } finally {
+      await logged.destroy();
+    }
+    // Both are in master, recommendation, connected and discrepancies, in neither of the others.
+    const deletedFrom = statements
+      .map((statement) => /^delete from "[^"]+"\."(\w+)"/.exec(statement)?.[1])
+      .filter((table) => table !== undefined);
+    expect(deletedFrom.sort()).toEqual(['disconnected', 'exception']);
+    expect(Object.keys(await rowVersions(db, indexSchema)).filter((key) => key.startsWith('connected/'))).toHaveLength(
+      2,
+    );
   });
 });

@@ -63,7 +63,10 @@ export async function projectGmcNumbers(
 
 /**
  * Brings one index table's rows of `gmcNumbers` to `rows` (sorted by GMC number): deletes the
- * documents that left the index and upserts the rest, rewriting only rows that differ. An unchanged
+ * documents that left the index and upserts the rest, rewriting only rows that differ. When every
+ * document stays in the table (always so for `master` and `recommendation`), no delete is sent: it
+ * could match nothing, and planning it against a dozen indexes costs Postgres more than running it.
+ * An unchanged
  * document (a duplicate delivery, a write that changed nothing this index shows, a catch-up) is
  * neither rewritten nor re-entered in the table's indexes: with a trigram GIN and eleven btrees
  * per table, its new version would have cost a dozen index entries and left a dead tuple behind.
@@ -76,11 +79,14 @@ async function writeIndexTable(
   rows: ReadonlyArray<Insertable<IndexDocumentTable>>,
 ): Promise<void> {
   const kept = rows.map((row) => row.gmc_reference_number);
-  await index
-    .deleteFrom(table)
-    .where(sql<boolean>`gmc_reference_number = any(${gmcNumbers}::text[])`)
-    .where(sql<boolean>`gmc_reference_number <> all(${kept}::text[])`)
-    .execute();
+  const staying = new Set(kept);
+  if (gmcNumbers.some((gmc) => !staying.has(gmc))) {
+    await index
+      .deleteFrom(table)
+      .where(sql<boolean>`gmc_reference_number = any(${gmcNumbers}::text[])`)
+      .where(sql<boolean>`gmc_reference_number <> all(${kept}::text[])`)
+      .execute();
+  }
   if (rows.length === 0) return;
   const current = sql.join(DOCUMENT_COLUMNS.map((column) => sql.ref(`${table}.${column}`)));
   const incoming = sql.join(DOCUMENT_COLUMNS.map((column) => sql.ref(`excluded.${column}`)));
