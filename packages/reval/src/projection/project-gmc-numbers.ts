@@ -65,11 +65,11 @@ export async function projectGmcNumbers(
  * Brings one index table's rows of `gmcNumbers` to `rows` (sorted by GMC number): deletes the
  * documents that left the index and upserts the rest, rewriting only rows that differ. When every
  * document stays in the table (always so for `master` and `recommendation`), no delete is sent: it
- * could match nothing, and planning it against a dozen indexes costs Postgres more than running it.
- * An unchanged
- * document (a duplicate delivery, a write that changed nothing this index shows, a catch-up) is
- * neither rewritten nor re-entered in the table's indexes: with a trigram GIN and eleven btrees
- * per table, its new version would have cost a dozen index entries and left a dead tuple behind.
+ * could match nothing, and planning it against a listed table's dozen indexes costs Postgres more
+ * than running it. An unchanged document (a duplicate delivery, a write that changed nothing this
+ * index shows, a catch-up) is neither rewritten nor re-entered in the table's indexes: in a listed
+ * table, with a trigram GIN and up to eleven btrees, its new version would have cost a dozen index
+ * entries and left a dead tuple behind.
  * Such a row keeps its `projected_at`: when the document last changed, not when it was last read.
  */
 async function writeIndexTable(
