@@ -112,10 +112,18 @@ async function importInternals(): Promise<FauxqsInternals> {
       PersistenceManager: persistence.PersistenceManager,
     };
   } catch (err) {
-    throw new ChangeflowError(
-      'LOCAL_AWS_UNAVAILABLE',
-      `cannot start the local SNS/SQS: the fauxqs at ${packageDir} lacks the 2.4.x files it is built from. ${INSTALL_FAUXQS}`,
-      { cause: err },
-    );
+    throw new ChangeflowError('LOCAL_AWS_UNAVAILABLE', describeLoadFailure(err, packageDir), { cause: err });
   }
+}
+
+/**
+ * Why fauxqs's internals did not load, and what to do. fauxqs 2.4 keeps its state with `node:sqlite`,
+ * which Node.js before 22.13 does not have: on such a Node the import fails whatever is installed.
+ */
+export function describeLoadFailure(err: unknown, packageDir: string, nodeVersion = process.version): string {
+  const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
+  if (code === 'ERR_UNKNOWN_BUILTIN_MODULE' && String((err as { message?: unknown }).message).includes('sqlite')) {
+    return `cannot start the local SNS/SQS: fauxqs keeps its state with node:sqlite, which Node.js ${nodeVersion} does not have. Run Changeflow on Node.js 24 (README, "Node.js 24"), or set AWS_ENDPOINT_URL to a running SNS/SQS`;
+  }
+  return `cannot start the local SNS/SQS: the fauxqs at ${packageDir} lacks the 2.4.x files it is built from. ${INSTALL_FAUXQS}`;
 }
