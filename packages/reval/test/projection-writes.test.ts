@@ -130,27 +130,4 @@ describe('a projection that writes the indexes', () => {
       2,
     );
   });
-
-  it('sends the upserts as prepared statements, and unnamed with preparedStatements false', async () => {
-    const { indexSchema, save, stores, outbox } = await setUp('prepared');
-    await save([doctor('7500021', 'Franklin', '1-1RUZUSF')]);
-    await outbox.flush();
-    /** The tables whose upsert the session of `indexDb` (one connection) holds prepared. */
-    const preparedUpserts = async (preparedStatements: boolean | undefined) => {
-      const indexDb = new Kysely<unknown>({ dialect: new PostgresDialect({ pool: testDb().createPool(1) }) });
-      try {
-        await projectGmcNumbers({ ...stores, indexDb, preparedStatements }, ['7500021'], TODAY);
-        const { rows } = await sql<{ table: string }>`
-          select split_part(statement, '"', 4) as table
-          from pg_prepared_statements where name like 'changeflow_%' and statement like ${`insert into "${indexSchema}".%`}`.execute(
-          indexDb,
-        );
-        return rows.map((row) => row.table).sort();
-      } finally {
-        await indexDb.destroy();
-      }
-    };
-    expect(await preparedUpserts(undefined)).toEqual(['connected', 'discrepancies', 'master', 'recommendation']);
-    expect(await preparedUpserts(false)).toEqual([]);
-  });
 });

@@ -77,8 +77,6 @@ export function prefersPrepared(options: RecordOptions): boolean {
  * Runs `query`, as a named prepared statement when `prepared`. The outbox's recording statements are
  * short and run thousands of times a second: parsing and planning them again each time costs the
  * database more than running them (the one-statement `recordWrite`, twice what the write alone costs).
- * Reval's projection sends its index upserts the same way. Only for statements with one sensible
- * plan (an insert of values): Postgres may settle a prepared statement on a generic plan.
  *
  * A migration that changes the columns a prepared statement returns (`returning *` of a table that
  * gained one) makes Postgres refuse it on every connection that prepared it. The text then gets a new

@@ -1,4 +1,3 @@
-import { executePrepared } from '@changeflow/outbox';
 import { type Insertable, type Kysely, type RawBuilder, sql } from 'kysely';
 import { REVAL_INDEX_TABLES, type RevalIndexTable } from '../migrations/index-migrations.js';
 import type { DerivedIndex, DesignatedBody, IsoDate, MasterDocument } from '../model.js';
@@ -15,21 +14,7 @@ export interface ProjectionStores {
   /** The index store's schema. */
   indexSchema: string;
   designatedBodies: readonly DesignatedBody[];
-  /**
-   * Send the index upserts of up to {@link MAX_PREPARED_ROWS} documents as named prepared
-   * statements, parsed and planned once per connection of `indexDb` (node-postgres through Kysely's
-   * `PostgresDialect`). Turn it off behind a pooler that cannot keep prepared statements: PgBouncer
-   * in transaction mode before 1.21, or later without `max_prepared_statements`.
-   * @defaultValue true
-   */
-  preparedStatements?: boolean;
 }
-
-/**
- * Upserts of more documents go unnamed: each row count is its own statement text, and bulk-sized
- * projections are few and their planning is small beside their rows.
- */
-const MAX_PREPARED_ROWS = 16;
 
 /**
  * Recomputes the documents of the given GMC numbers from the current primary data and writes every
@@ -70,7 +55,7 @@ export async function projectGmcNumbers(
       const rows = documents
         .filter(({ indexes }) => table === 'master' || indexes.has(table))
         .map(({ doc }) => toIndexRow(doc));
-      await writeIndexTable(index, table, sorted, rows, stores.preparedStatements ?? true);
+      await writeIndexTable(index, table, sorted, rows);
     }
     return documents.length;
   });
@@ -92,7 +77,6 @@ async function writeIndexTable(
   table: RevalIndexTable,
   gmcNumbers: readonly string[],
   rows: ReadonlyArray<Insertable<IndexDocumentTable>>,
-  preparedStatements: boolean,
 ): Promise<void> {
   const kept = rows.map((row) => row.gmc_reference_number);
   const staying = new Set(kept);
@@ -106,7 +90,7 @@ async function writeIndexTable(
   if (rows.length === 0) return;
   const current = sql.join(DOCUMENT_COLUMNS.map((column) => sql.ref(`${table}.${column}`)));
   const incoming = sql.join(DOCUMENT_COLUMNS.map((column) => sql.ref(`excluded.${column}`)));
-  const upsert = index
+  await index
     .insertInto(table)
     .values([...rows])
     .onConflict((conflict) =>
@@ -115,10 +99,7 @@ async function writeIndexTable(
         .doUpdateSet({ ...UPDATE_FROM_EXCLUDED, projected_at: sql`now()` })
         .where(sql<boolean>`(${current}) is distinct from (${incoming})`),
     )
-    .compile();
-  // Prepared: an insert of values has one plan, so a generic one costs nothing; parsing and
-  // planning it on every projection cost Postgres about a quarter of the projection's CPU.
-  await executePrepared(index, upsert, preparedStatements && rows.length <= MAX_PREPARED_ROWS);
+    .execute();
 }
 
 /** The document's columns: every column of an index row but its key and `projected_at`. */
