@@ -265,7 +265,10 @@ export async function startRepositoryService(
       await migrateRevalIndex(indexDb, config.indexSchema);
     }
     started.aws = createAwsClients(config.aws, { logger });
-    started.outbox = createOutbox({ db, sns: started.aws.sns, logger }, { topicPrefix: config.prefix });
+    started.outbox = createOutbox(
+      { db, sns: started.aws.sns, logger },
+      { topicPrefix: config.prefix, preparedStatements: config.preparedStatements },
+    );
     started.app = await buildApp({ config, db, indexDb, outbox: started.outbox, logger, aws: started.aws });
     await started.app.listen({ host: config.host, port: config.port });
     const address = started.app.server.address();

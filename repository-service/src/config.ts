@@ -23,6 +23,7 @@ export const REPOSITORY_SERVICE_VARIABLES = {
   MIGRATE: {},
   PG_STATEMENT_TIMEOUT_MS: {},
   PG_IDLE_IN_TRANSACTION_TIMEOUT_MS: {},
+  PG_PREPARED_STATEMENTS: {},
   WORKERS_METRICS_URL: {},
 } as const;
 
@@ -56,6 +57,8 @@ export interface RepositoryServiceConfig {
   migrate: boolean;
   /** `PG_STATEMENT_TIMEOUT_MS`, `PG_IDLE_IN_TRANSACTION_TIMEOUT_MS`: server-side limits on every connection. */
   postgresTimeouts: { statementTimeoutMs: number; idleInTransactionTimeoutMs: number };
+  /** `PG_PREPARED_STATEMENTS`: the outbox's recording statements as named prepared statements. */
+  preparedStatements: boolean;
   /** `WORKERS_METRICS_URL`: a workers process's `/metrics`, for the console's handler times. */
   workersMetricsUrl: string | undefined;
 }
@@ -99,6 +102,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RepositoryServ
     bulkMaxBytes: vars.BULK_MAX_BYTES,
     migrate: vars.MIGRATE,
     postgresTimeouts: postgresTimeoutsOf(vars),
+    preparedStatements: vars.PG_PREPARED_STATEMENTS,
     workersMetricsUrl: vars.WORKERS_METRICS_URL,
   };
 }

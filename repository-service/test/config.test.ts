@@ -24,6 +24,7 @@ describe('loadConfig', () => {
       bulkMaxBytes: 512 * 1024 * 1024,
       migrate: true,
       postgresTimeouts: { statementTimeoutMs: 30_000, idleInTransactionTimeoutMs: 10_000 },
+      preparedStatements: true,
       workersMetricsUrl: undefined,
     });
   });
@@ -45,6 +46,7 @@ describe('loadConfig', () => {
       MIGRATE: 'false',
       PG_STATEMENT_TIMEOUT_MS: '0',
       PG_IDLE_IN_TRANSACTION_TIMEOUT_MS: '2500',
+      PG_PREPARED_STATEMENTS: '0',
       LOG_LEVEL_UNUSED: 'x',
     });
     expect(config).toMatchObject({
@@ -59,6 +61,7 @@ describe('loadConfig', () => {
       bulkMaxBytes: 1_048_576,
       migrate: false,
       postgresTimeouts: { statementTimeoutMs: 0, idleInTransactionTimeoutMs: 2500 },
+      preparedStatements: false,
     });
     expect(loadConfig({ ...TOKENS, PORT: ' ', MIGRATE: '' })).toMatchObject({ port: 8080, migrate: true });
   });
@@ -94,12 +97,14 @@ describe('loadConfig', () => {
         BULK_BATCH_SIZE: '0',
         INDEX_SCHEMA: 'Reval-Index',
         MIGRATE: 'maybe',
+        PG_PREPARED_STATEMENTS: 'sometimes',
       });
     expect(bad).toThrow(/DATABASE_URL = "mysql:\/\/x": must be a postgres:\/\/ or postgresql:\/\/ URL/);
     expect(bad).toThrow(/PORT = "70000": must be a whole number from 0 to 65535/);
     expect(bad).toThrow(/BULK_BATCH_SIZE = "0": must be a whole number from 1 to 5000/);
     expect(bad).toThrow(/INDEX_SCHEMA = "Reval-Index": must be a lower-case Postgres identifier/);
     expect(bad).toThrow(/MIGRATE = "maybe": must be true or false/);
+    expect(bad).toThrow(/PG_PREPARED_STATEMENTS = "sometimes": must be true or false/);
     expect(bad).toThrow(/repository-service\/README\.md, "Configuration"/);
   });
 });

@@ -128,7 +128,10 @@ export async function startWorkersApp(options: WorkersAppOptions): Promise<Worke
     const { sqs, sns } = started.aws;
     const registry = new Registry();
     const semaphore = createSemaphore(db, { logger });
-    const outbox = createOutbox({ db, sns, logger, registry }, { topicPrefix: config.prefix });
+    const outbox = createOutbox(
+      { db, sns, logger, registry },
+      { topicPrefix: config.prefix, preparedStatements: config.preparedStatements },
+    );
     const context: WorkerContext = { db, indexDb, outbox, semaphore, logger, config };
     const workers = typeof options.workers === 'function' ? options.workers(context) : options.workers;
 

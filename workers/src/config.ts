@@ -24,6 +24,7 @@ export const WORKERS_VARIABLES = {
   // The full sync's statements run in the workers: longer limits than the API's.
   PG_STATEMENT_TIMEOUT_MS: { defaultValue: '600000' },
   PG_IDLE_IN_TRANSACTION_TIMEOUT_MS: { defaultValue: '60000' },
+  PG_PREPARED_STATEMENTS: {},
   INDEX_DATABASE_URL: {},
   INDEX_SCHEMA: {},
   DAILY_JOB_SCHEDULE: {},
@@ -56,6 +57,8 @@ export interface WorkersConfig {
   retention: { schedule: string; retentionMs: number; failedMessagesRetentionMs: number };
   /** `PG_STATEMENT_TIMEOUT_MS`, `PG_IDLE_IN_TRANSACTION_TIMEOUT_MS`: server-side limits on every connection. */
   postgresTimeouts: { statementTimeoutMs: number; idleInTransactionTimeoutMs: number };
+  /** `PG_PREPARED_STATEMENTS`: the outbox's recording statements as named prepared statements. */
+  preparedStatements: boolean;
   /** `MIGRATE`: run the migrations (outbox, semaphore, reval primary and index) at start. */
   migrate: boolean;
   /** `INDEX_DATABASE_URL`: Postgres of the reval index store; the same as `DATABASE_URL` when unset. */
@@ -97,6 +100,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkersConfig 
       failedMessagesRetentionMs: Math.round(vars.FAILED_MESSAGES_RETENTION_DAYS * DAY_MS),
     },
     postgresTimeouts: postgresTimeoutsOf(vars),
+    preparedStatements: vars.PG_PREPARED_STATEMENTS,
     migrate: vars.MIGRATE,
     indexDatabaseUrl: vars.INDEX_DATABASE_URL ?? vars.DATABASE_URL,
     indexSchema: vars.INDEX_SCHEMA,

@@ -166,6 +166,13 @@ export const VARIABLES = {
     schema: wholeNumber(0, 86_400_000),
     defaultValue: '30000',
   },
+  PG_PREPARED_STATEMENTS: {
+    description:
+      "send the outbox's recording statements as named prepared statements; false behind a pooler that cannot keep them (PgBouncer in transaction mode before 1.21, or without `max_prepared_statements`)",
+    accepts: 'true, false, 1, 0',
+    schema: flag,
+    defaultValue: 'true',
+  },
   PG_IDLE_IN_TRANSACTION_TIMEOUT_MS: {
     description:
       'Postgres ends a session of this app idle inside a transaction this long, releasing its locks (`idle_in_transaction_session_timeout`), in ms; 0: off',
