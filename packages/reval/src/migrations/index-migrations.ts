@@ -78,7 +78,7 @@ export function revalIndexMigrations(schema: string): Record<string, Migration> 
         }
       },
     },
-    // SECONDARY_INDEXES keeps only the indexes a query reads: this drops the others (master's twelve,
+    // SECONDARY_INDEXES keeps only the indexes a query reads: this drops the others (master's eleven,
     // two of recommendation's) from a store built before, and recreates them on the way down.
     '0004-drop-unread-indexes': {
       async up(db: Kysely<unknown>) {
@@ -155,7 +155,7 @@ export async function createIndexTables(db: Kysely<unknown>, schema: string): Pr
  * maintains every one of them for each document it writes.
  *
  * - `master` has none: the API reads it by GMC number only (the primary key) and the sync reads it
- *   whole. It had the listed tables' dozen until 0004, each paid for by every projected document.
+ *   whole. It had the listed tables' eleven until 0004, each paid for by every projected document.
  * - `recommendation` is filtered by GMC body only and sorted by submission date, names and GMC
  *   number, so it has no TCS-body or membership-end-date index.
  * - The connection tables are filtered by either body and sorted by any field.
