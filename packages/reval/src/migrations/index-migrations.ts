@@ -151,6 +151,23 @@ export async function createIndexTables(db: Kysely<unknown>, schema: string): Pr
 }
 
 /**
+ * Every kind of secondary index, by the suffix of its name (`prefix`: the three prefix btrees): a
+ * connection table has them all.
+ */
+const CONNECTION_TABLE_INDEXES = [
+  'designated_body_idx',
+  'tcs_designated_body_idx',
+  'submission_date_idx',
+  'doctor_first_name_idx',
+  'membership_end_date_idx',
+  'doctor_last_name_idx',
+  'prefix',
+  'programme_name_trgm',
+  'list_idx',
+] as const;
+type SecondaryIndex = (typeof CONNECTION_TABLE_INDEXES)[number];
+
+/**
  * The secondary indexes of each table: only those a query in src/queries reads, since the projection
  * maintains every one of them for each document it writes.
  *
@@ -171,44 +188,18 @@ const SECONDARY_INDEXES: Record<RevalIndexTable, readonly SecondaryIndex[]> = {
     'programme_name_trgm',
     'list_idx',
   ],
-  connected: connectionTableIndexes(),
-  disconnected: connectionTableIndexes(),
-  exception: connectionTableIndexes(),
-  discrepancies: connectionTableIndexes(),
+  connected: CONNECTION_TABLE_INDEXES,
+  disconnected: CONNECTION_TABLE_INDEXES,
+  exception: CONNECTION_TABLE_INDEXES,
+  discrepancies: CONNECTION_TABLE_INDEXES,
 };
-
-/** A kind of secondary index, by the suffix of its name (`prefix`: the three prefix btrees). */
-type SecondaryIndex =
-  | 'designated_body_idx'
-  | 'tcs_designated_body_idx'
-  | 'submission_date_idx'
-  | 'doctor_first_name_idx'
-  | 'membership_end_date_idx'
-  | 'doctor_last_name_idx'
-  | 'prefix'
-  | 'programme_name_trgm'
-  | 'list_idx';
-
-function connectionTableIndexes(): readonly SecondaryIndex[] {
-  return [
-    'designated_body_idx',
-    'tcs_designated_body_idx',
-    'submission_date_idx',
-    'doctor_first_name_idx',
-    'membership_end_date_idx',
-    'doctor_last_name_idx',
-    'prefix',
-    'programme_name_trgm',
-    'list_idx',
-  ];
-}
 
 /** The indexes of the widest table (a connection table's) that `name` does without, as [table, kind]. */
 function unreadIndexes(): Array<[RevalIndexTable, SecondaryIndex]> {
   return REVAL_INDEX_TABLES.flatMap((name) =>
-    connectionTableIndexes()
-      .filter((kind) => !SECONDARY_INDEXES[name].includes(kind))
-      .map((kind): [RevalIndexTable, SecondaryIndex] => [name, kind]),
+    CONNECTION_TABLE_INDEXES.filter((kind) => !SECONDARY_INDEXES[name].includes(kind)).map(
+      (kind): [RevalIndexTable, SecondaryIndex] => [name, kind],
+    ),
   );
 }
 
