@@ -51,7 +51,7 @@ export class LeaseLostError extends ChangeflowError {
  * The pg error is the `cause`; `sqlState` copies its SQLSTATE so callers can tell transient failures apart.
  */
 export class SemaphoreQueryError extends ChangeflowError {
-  readonly operation: 'acquire' | 'refresh' | 'release' | 'holders';
+  readonly operation: 'acquire' | 'refresh' | 'release' | 'isWanted' | 'holders';
   readonly key: string;
   /** SQLSTATE of the pg error (`40001`, `57P03`, `42P01`…), when there is one. */
   readonly sqlState: string | undefined;

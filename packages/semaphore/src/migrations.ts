@@ -38,6 +38,20 @@ export const semaphoreMigrations: Record<string, Migration> = {
       await sql`drop table if exists semaphore_slots`.execute(db);
     },
   },
+  '0002-semaphore-wanted': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // Nullable and without a default: adding it rewrites nothing, and rows of live leases read as
+      // "nobody waits" until an acquirer is refused.
+      await sql`alter table semaphore_slots add column if not exists wanted_at timestamptz`.execute(db);
+      await sql`
+        comment on column semaphore_slots.wanted_at is
+          'When an acquirer first found every slot of the key held during this lease; null while nobody waited. A holder that could go on ends its turn when it is set.'
+      `.execute(db);
+    },
+    async down(db: Kysely<unknown>): Promise<void> {
+      await sql`alter table semaphore_slots drop column if exists wanted_at`.execute(db);
+    },
+  },
 };
 
 /**

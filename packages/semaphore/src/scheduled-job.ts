@@ -11,6 +11,12 @@ export interface JobContext {
   signal: AbortSignal;
   /** The slot this run holds (as acquired; refreshed behind the scenes). */
   lease: Lease;
+  /**
+   * Whether another process was refused a slot of this job's key during this run (`Semaphore.isWanted`).
+   * A run that could go on asks at its natural breaks: true, end the run so the slot changes hands;
+   * false, nobody waits, go on. True also when the lease was lost or the check failed.
+   */
+  isWanted(): Promise<boolean>;
 }
 
 /** A timer-driven job that runs in at most `maxLocks` processes of the cluster at a time (default one). */
@@ -89,8 +95,15 @@ export function createScheduledJob(
         },
         Math.max(1, Math.floor(definition.leaseMs / 3)),
       );
+      const isWanted = () =>
+        isLeaseLost
+          ? Promise.resolve(true)
+          : deps.semaphore.isWanted(held).catch((err: unknown) => {
+              log.warn({ err: toError(err) }, 'could not ask whether another process waits; ending this run');
+              return true;
+            });
       try {
-        await definition.run({ signal: controller.signal, lease });
+        await definition.run({ signal: controller.signal, lease, isWanted });
         return 'ran' as const;
       } finally {
         clearInterval(refresher);

@@ -12,7 +12,9 @@ import { claimSlot } from './queries/claim-slot.js';
 import type { SemaphoreDb } from './queries/clock.js';
 import { deleteLease } from './queries/delete-lease.js';
 import { extendLease } from './queries/extend-lease.js';
+import { leaseWanted } from './queries/lease-wanted.js';
 import { type SlotRow, selectLiveSlots } from './queries/live-slots.js';
+import { markWanted } from './queries/mark-wanted.js';
 import { readSlot } from './queries/read-slot.js';
 import type { Lease, LeaseLostReason, Semaphore, SemaphoreDatabase, SlotHolder } from './types.js';
 
@@ -69,6 +71,7 @@ export function createSemaphore<DB>(db: Kysely<DB>, options?: SemaphoreOptions):
             return lease;
           }
         }
+        await markWanted(slotsDb, key);
         log.debug({ key, maxLocks, holder, liveLeases: live.length }, 'no slot free');
         return undefined;
       });
@@ -89,6 +92,12 @@ export function createSemaphore<DB>(db: Kysely<DB>, options?: SemaphoreOptions):
       if (deleted && !deleted.wasLive) throw lost(lease, 'release', 'expired');
       if (!deleted) throw await leaseLost(slotsDb, lease, 'release');
       log.debug({ key: lease.key, slot: lease.slot, token: lease.token, holder: lease.holder }, 'lease released');
+    },
+
+    async isWanted(lease) {
+      parseLeaseArgs(lease, undefined, 'isWanted');
+      const isWanted = await query('isWanted', lease.key, () => leaseWanted(slotsDb, lease));
+      return isWanted ?? true;
     },
 
     async holders(key) {

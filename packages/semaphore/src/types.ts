@@ -57,7 +57,8 @@ export type LeaseLostReason =
 export interface Semaphore {
   /**
    * Takes a free or expired slot of `key` for `leaseMs`, or returns `undefined` when all `maxLocks` slots
-   * are held by unexpired leases (an expected outcome, not an error: try again on the next tick).
+   * are held by unexpired leases (an expected outcome, not an error: try again on the next tick). A
+   * refusal marks the live leases of the key as wanted (`isWanted`).
    * Throws `ConfigError` for bad arguments, `SemaphoreQueryError` when Postgres fails.
    */
   acquire(key: string, maxLocks: number, leaseMs: number, holder: string): Promise<Lease | undefined>;
@@ -71,6 +72,14 @@ export interface Semaphore {
    * already (the slot is left alone), or expired (its own expired row is removed, so the slot is free).
    */
   release(lease: Lease): Promise<void>;
+  /**
+   * Whether an acquirer of the lease's key was refused, every slot being held, since this lease was
+   * taken: somebody waits for a turn. A holder that could go on (a worker whose queue is not empty)
+   * asks at its natural breaks and ends its turn when this is true, and keeps the slot when it is not.
+   * Also true when the lease is no longer live: either way the turn is over.
+   * Throws `SemaphoreQueryError` when Postgres fails.
+   */
+  isWanted(lease: Lease): Promise<boolean>;
   /** The unexpired leases of `key`, by slot. Includes slots at or above a smaller `maxLocks` now in use. */
   holders(key: string): Promise<SlotHolder[]>;
 }
@@ -87,6 +96,8 @@ export interface SemaphoreSlotsTable {
   holder: string;
   acquired_at: ColumnType<Date, Date | string, Date | string>;
   expires_at: ColumnType<Date, Date | string, Date | string>;
+  /** When an acquirer first found every slot of the key held during this lease; null while nobody waited. */
+  wanted_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 /** The tables this package owns, for `Kysely<SemaphoreDatabase>` (or to merge into an app's database type). */

@@ -20,8 +20,8 @@ async function recordedMigrations(): Promise<string[]> {
 
 describe('migrateSemaphore', () => {
   it("creates semaphore_slots in the connection's schema and records the migration in its own table", async () => {
-    expect(Object.keys(semaphoreMigrations)).toEqual(['0001-semaphore-slots']);
-    expect(await recordedMigrations()).toEqual(['0001-semaphore-slots']);
+    expect(Object.keys(semaphoreMigrations)).toEqual(['0001-semaphore-slots', '0002-semaphore-wanted']);
+    expect(await recordedMigrations()).toEqual(['0001-semaphore-slots', '0002-semaphore-wanted']);
     const { rows } = await sql<{ table_schema: string }>`
       select table_schema from information_schema.tables where table_name = 'semaphore_slots'
         and table_schema = current_schema()`.execute(testDb().db);
@@ -31,13 +31,28 @@ describe('migrateSemaphore', () => {
   it('runs again without change, keeping the leases', async () => {
     const lease = await createSemaphore(testDb().db).acquire('kept', 1, 60_000, 'h');
     await migrateSemaphore(testDb().db);
-    expect(await recordedMigrations()).toEqual(['0001-semaphore-slots']);
+    expect(await recordedMigrations()).toEqual(['0001-semaphore-slots', '0002-semaphore-wanted']);
     expect((await createSemaphore(testDb().db).holders('kept')).map((h) => h.token)).toEqual([lease?.token]);
   });
 
   it("can be run again by another package's migrator: every statement is idempotent", async () => {
     for (const migration of Object.values(semaphoreMigrations)) await migration.up(testDb().db);
     expect(await createSemaphore(testDb().db).holders('kept')).toHaveLength(1);
+  });
+
+  it('upgrades a table of 0001 holding a live lease: the lease goes on, nobody waiting for it', async () => {
+    const { db } = testDb();
+    await sql`drop table semaphore_slots`.execute(db);
+    await semaphoreMigrations['0001-semaphore-slots']?.up(db);
+    await sql`insert into semaphore_slots (key, slot, holder, expires_at)
+              values ('old', 0, 'h', now() + interval '1 minute')`.execute(db);
+    const [old] = await createSemaphore(db).holders('old');
+    await semaphoreMigrations['0002-semaphore-wanted']?.up(db);
+    const lease = { key: 'old', slot: 0, token: old?.token ?? '', holder: 'h', leaseMs: 60_000 };
+    const held = { ...lease, acquiredAt: old?.acquiredAt ?? new Date(), expiresAt: old?.expiresAt ?? new Date() };
+    expect(await createSemaphore(db).isWanted(held)).toBe(false);
+    expect(await createSemaphore(db).acquire('old', 1, 60_000, 'standby')).toBeUndefined();
+    expect(await createSemaphore(db).isWanted(held)).toBe(true);
   });
 
   it('refuses a token written by hand: tokens come only from the sequence', async () => {

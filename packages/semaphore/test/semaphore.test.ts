@@ -211,6 +211,70 @@ describe('takeover', () => {
   });
 });
 
+describe('isWanted', () => {
+  async function wantedAt(key: string): Promise<Array<Date | null>> {
+    const rows = await testDb()
+      .db.selectFrom('semaphore_slots')
+      .select('wanted_at')
+      .where('key', '=', key)
+      .orderBy('slot')
+      .execute();
+    return rows.map((row) => row.wanted_at);
+  }
+
+  it('is false until an acquirer finds every slot held, then true for each live lease of the key', async () => {
+    const key = 'wanted';
+    const [first, second] = [await acquireOrFail(key, 2), await acquireOrFail(key, 2)];
+    const other = await acquireOrFail('wanted-other', 1);
+    expect([await semaphore().isWanted(first), await semaphore().isWanted(second)]).toEqual([false, false]);
+
+    expect(await semaphore().acquire(key, 2, MINUTE_MS, 'standby')).toBeUndefined();
+    expect([await semaphore().isWanted(first), await semaphore().isWanted(second)]).toEqual([true, true]);
+    // A refresh keeps the mark: the waiter still waits.
+    expect(await semaphore().isWanted(await semaphore().refresh(first))).toBe(true);
+    expect(await semaphore().isWanted(other)).toBe(false);
+  });
+
+  it('is not set by an acquire that got a slot', async () => {
+    const held = await acquireOrFail('wanted-room', 2);
+    await acquireOrFail('wanted-room', 2);
+    expect(await semaphore().isWanted(held)).toBe(false);
+  });
+
+  it('writes once per lease: later refusals leave the first time in place', async () => {
+    const key = 'wanted-once';
+    await acquireOrFail(key, 1);
+    expect(await semaphore().acquire(key, 1, MINUTE_MS, 'standby')).toBeUndefined();
+    const [firstRefusal] = await wantedAt(key);
+    expect(firstRefusal).toBeInstanceOf(Date);
+    expect(await semaphore().acquire(key, 1, MINUTE_MS, 'standby')).toBeUndefined();
+    expect(await wantedAt(key)).toEqual([firstRefusal]);
+  });
+
+  it('starts unset for the next lease of the slot, after a release or a takeover', async () => {
+    const key = 'wanted-next';
+    const first = await acquireOrFail(key, 1);
+    expect(await semaphore().acquire(key, 1, MINUTE_MS, 'standby')).toBeUndefined();
+    await semaphore().release(first);
+    const second = await acquireOrFail(key, 1, MINUTE_MS, 'standby');
+    expect(await semaphore().isWanted(second)).toBe(false);
+
+    expect(await semaphore().acquire(key, 1, MINUTE_MS, 'third')).toBeUndefined();
+    await expireLeases(testDb().db, key);
+    const third = await acquireOrFail(key, 1, MINUTE_MS, 'third');
+    expect(await semaphore().isWanted(third)).toBe(false);
+  });
+
+  it('is true for a lease that is no longer live: its turn is over either way', async () => {
+    const released = await acquireOrFail('wanted-released', 1);
+    await semaphore().release(released);
+    expect(await semaphore().isWanted(released)).toBe(true);
+    const expired = await acquireOrFail('wanted-expired', 1);
+    await expireLeases(testDb().db, 'wanted-expired');
+    expect(await semaphore().isWanted(expired)).toBe(true);
+  });
+});
+
 describe('holders', () => {
   it('lists only unexpired leases, by slot', async () => {
     const key = 'holders';

@@ -33,6 +33,8 @@ export async function claimSlot(
           holder: eb.ref('excluded.holder'),
           acquired_at: eb.ref('excluded.acquired_at'),
           expires_at: eb.ref('excluded.expires_at'),
+          // A new lease starts with nobody waiting for it.
+          wanted_at: null,
         }))
         .where('semaphore_slots.expires_at', '<=', databaseNow()),
     )
