@@ -49,7 +49,9 @@ const workerDeclarationShape = z.object({
    */
   schedule: z.string().refine(validate, 'must be a cron expression').default('* * * * * *'),
   /**
-   * Longest run, in ms; the slot is released after it so other processes get a turn.
+   * Run window, in ms. When it ends and another process was refused the worker's slot meanwhile, the
+   * run ends and releases the slot so that process gets a turn; when nobody waits, the run goes on
+   * for another window without a pause.
    * @defaultValue 60000
    */
   runWindowMs: z.number().int().positive().default(60_000),

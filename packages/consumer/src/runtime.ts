@@ -161,7 +161,7 @@ class Runtime extends EventEmitter<WorkerRuntimeEvents> implements WorkerRuntime
             schedule: worker.schedule,
             leaseMs: worker.leaseMs,
             holder,
-            run: async ({ signal, lease }) => {
+            run: async ({ signal, lease, isWanted }) => {
               this.metrics.runs.inc({ worker: worker.name });
               this.#emit('run:started', { worker: worker.name, slot: lease.slot });
               const started = performance.now();
@@ -174,6 +174,7 @@ class Runtime extends EventEmitter<WorkerRuntimeEvents> implements WorkerRuntime
                   metrics: this.metrics,
                   report: (event) => this.#report(logger, event),
                   drainTimeoutMs: this.#options.drainTimeoutMs,
+                  isSlotWanted: isWanted,
                 },
                 signal,
               );

@@ -28,6 +28,8 @@ export interface WorkerRunDependencies {
   report(event: MessageProcessedEvent): void;
   /** On shutdown, how long in-flight handlers may go on before their messages are handed back. */
   drainTimeoutMs: number;
+  /** Asked when the run window ends: does another process wait for this worker's slot? */
+  isSlotWanted(): Promise<boolean>;
 }
 
 interface InFlightMessage {
@@ -42,8 +44,10 @@ interface InFlightMessage {
 
 /**
  * One run: long-polls the worker's queue with up to `receivesInFlight` receives at once, handling up
- * to `concurrency` messages at once, until a receive brings nothing and nothing is in flight, the
- * run window ends, or `signal` aborts (shutdown or a lost slot). Returns the number of messages
+ * to `concurrency` messages at once, until a receive brings nothing and nothing is in flight, a run
+ * window ends while another process waits for the slot, or `signal` aborts (shutdown or a lost
+ * slot). A window that ends with nobody waiting starts the next one at once: ending the run would
+ * drain the handlers and leave the queue unread until the next tick. Returns the number of messages
  * received.
  *
  * G5: a message is deleted only after its handler succeeded, or after it was sent to the DLQ, or
@@ -84,7 +88,7 @@ export async function runWorker(deps: WorkerRunDependencies, signal: AbortSignal
 
   // Stopping wakes a loop that waits for a free place.
   signal.addEventListener('abort', notify);
-  const windowEndsAt = Date.now() + worker.runWindowMs;
+  let windowEndsAt = Date.now() + worker.runWindowMs;
   let received = 0;
   // Places of `concurrency` promised to receives still in flight: a receive asks only for places
   // nobody else holds, so in-flight messages never exceed `concurrency`, however many receives run.
@@ -138,7 +142,13 @@ export async function runWorker(deps: WorkerRunDependencies, signal: AbortSignal
     }
   };
   try {
-    while (!signal.aborted && endOfRun === undefined && Date.now() < windowEndsAt) {
+    while (!signal.aborted && endOfRun === undefined) {
+      if (Date.now() >= windowEndsAt) {
+        if (await deps.isSlotWanted()) break;
+        windowEndsAt = Date.now() + worker.runWindowMs;
+        logger.debug({ runWindowMs: worker.runWindowMs }, 'run window renewed: no other process waits for a slot');
+        continue;
+      }
       const free = worker.concurrency - inFlight.size - reserved;
       if (free <= 0 || receiving.size >= worker.receivesInFlight) {
         await changed;
