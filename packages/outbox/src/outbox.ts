@@ -1,4 +1,5 @@
 import type { SNSClient } from '@aws-sdk/client-sns';
+import { ChangeflowError } from '@changeflow/errors';
 import type { Semaphore } from '@changeflow/semaphore';
 import type { Kysely, Transaction } from 'kysely';
 import { type Logger, pino } from 'pino';
@@ -58,6 +59,18 @@ export interface Outbox<DB extends OutboxDatabase> {
    * );
    */
   write<O>(write: ReturningWrite<O>, change: WriteChange<O>): Promise<RecordedWrite<O>>;
+  /**
+   * {@link transaction}'s shape at {@link write}'s cost, for code that writes through a recorder (a
+   * save function shared with transactions) but sends one statement: `fn` gets the root db and a
+   * recorder whose one `recordWrite` sends the write and its changes as one statement, committed on
+   * its own (G1), with no BEGIN/COMMIT. A second `recordWrite`, or `record`, is refused: two
+   * statements would not commit together. `fn` must send nothing else. What was recorded is
+   * published after, even when `fn` throws later (the statement has committed).
+   *
+   * @example
+   * const changes = await outbox.oneStatement((db, changes) => saveDoctor({ trx: db, changes }, doctor));
+   */
+  oneStatement<T>(fn: (db: Kysely<DB>, changes: ChangeRecorder) => Promise<T>): Promise<T>;
   /** Records changes in a transaction the caller manages; call {@link afterCommit} after it commits. */
   record(trx: Kysely<DB>, changes: ChangeInput | readonly ChangeInput[]): Promise<RecordedChange[]>;
   /**
@@ -130,6 +143,39 @@ export function createOutbox<DB extends OutboxDatabase>(
       // G2: the statement has committed by the time it answers. The caller does not wait for SNS.
       void afterCommit(result.changes);
       return result;
+    },
+    async oneStatement(fn) {
+      const recorded: RecordedChange[] = [];
+      let isWritten = false;
+      const recorder: ChangeRecorder = {
+        async record() {
+          throw new ChangeflowError(
+            'USAGE',
+            'outbox.oneStatement records only the changes of its one write (changes.recordWrite); use outbox.transaction to record changes apart from a write',
+          );
+        },
+        async recordWrite(write, change) {
+          if (isWritten) {
+            throw new ChangeflowError(
+              'USAGE',
+              'outbox.oneStatement sends one write; a second would commit apart from the first: use outbox.transaction',
+            );
+          }
+          isWritten = true;
+          const result = await recordWrite(deps.db, write, change, recordOptions);
+          recorded.push(...result.changes);
+          return result;
+        },
+        get recorded() {
+          return recorded;
+        },
+      };
+      try {
+        return await fn(deps.db, recorder);
+      } finally {
+        // G2: the statement has committed by the time it answered. The caller does not wait for SNS.
+        if (recorded.length > 0) void afterCommit(recorded);
+      }
     },
     record: (trx, changes) => recordChanges(trx, changes, recordOptions),
     afterCommit,

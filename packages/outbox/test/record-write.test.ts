@@ -266,6 +266,52 @@ describe('outbox.write and changes.recordWrite: the fast path', () => {
     expect(await listChanges(db, { objectId: 'never' })).toEqual([]);
   });
 
+  it('outbox.oneStatement: one recordWrite, one round trip, published after', async () => {
+    const { received, topicPrefix } = harness;
+    const statements: string[] = [];
+    const db = new Kysely<TestTables>({
+      dialect: new PostgresDialect({ pool: testDb().createPool(1) }),
+      log: (event) => {
+        statements.push(event.query.sql.trim());
+      },
+    });
+    const aws = testAwsClients();
+    const outbox = createOutbox({ db, sns: aws.sns }, { topicPrefix });
+    try {
+      const { changes } = await outbox.oneStatement((root, recorder) =>
+        recorder.recordWrite(insertTrainee(root, 'one-statement'), created),
+      );
+      expect(statements).toEqual([expect.stringMatching(/^with w as \(insert into "trainee"/)]);
+      await received.waitForAll(changes.map((c) => c.changeNumber));
+    } finally {
+      await outbox.flush();
+      await db.destroy();
+      aws.destroy();
+    }
+  });
+
+  it('outbox.oneStatement refuses a second write and record(); what committed is still published', async () => {
+    const { outbox, received } = harness;
+    const db = testDb().db;
+    let first: string | undefined;
+    await expect(
+      outbox.oneStatement(async (_root, recorder) => {
+        const { changes } = await recorder.recordWrite(insertTrainee(db, 'solo-first'), created);
+        first = changes[0]?.changeNumber;
+        await recorder.recordWrite(insertTrainee(db, 'solo-second'), created);
+      }),
+    ).rejects.toThrow(/sends one write; a second would commit apart from the first: use outbox.transaction/);
+    await expect(
+      outbox.oneStatement((_root, recorder) =>
+        recorder.record({ objectType: 'trainee', objectId: 'solo-record', objectVersion: 1, changeType: 'CREATE' }),
+      ),
+    ).rejects.toMatchObject({ code: 'USAGE', message: expect.stringMatching(/use outbox.transaction/) });
+    // The first write committed on its own: it stays, and the fast path publishes it.
+    expect(await traineeIds(db, 'solo-')).toEqual(['solo-first']);
+    expect(await listChanges(db, { objectId: 'solo-record' })).toEqual([]);
+    await received.waitForAll([first ?? 'none']);
+  });
+
   it('G3d: 32 concurrent writers: every write has its change and every change reaches the queue', async () => {
     const { received, topicPrefix } = harness;
     const pool = testDb().createPool(32);
