@@ -36,6 +36,12 @@ export interface RevalResource<T extends object, K extends keyof T & string> {
   bodySchema: z.ZodType<Partial<T>>;
   /** Saves records in the caller's transaction, recording one change each. */
   save(context: WriteContext, records: readonly T[]): Promise<RecordedChange[]>;
+  /**
+   * `save` sends one statement (the write with its changes), so a single write runs it through
+   * `outbox.oneStatement`, without BEGIN and COMMIT. False when it also files the record under its
+   * GMC numbers: two statements must share a transaction.
+   */
+  isOneStatement: boolean;
 }
 
 /**
@@ -65,6 +71,7 @@ export const traineeResource: RevalResource<z.output<typeof traineeInputSchema>,
   recordSchema: withoutNul(traineeInputSchema),
   bodySchema: withoutNul(traineeInputSchema.partial({ tcsPersonId: true })),
   save: saveTrainees,
+  isOneStatement: false,
 };
 
 /** The GMC's doctors: `/api/gmc/doctors`, keyed by `gmcReferenceNumber`; NDJSON imports too. */
@@ -77,6 +84,7 @@ export const gmcDoctorResource: RevalResource<z.output<typeof gmcDoctorInputSche
   recordSchema: withoutNul(gmcDoctorInputSchema),
   bodySchema: withoutNul(gmcDoctorInputSchema.partial({ gmcReferenceNumber: true })),
   save: saveGmcDoctors,
+  isOneStatement: true,
 };
 
 /** Officers' recommendations: `/api/recommendations`, keyed by `id`; NDJSON imports too. */
@@ -89,6 +97,7 @@ export const recommendationResource: RevalResource<z.output<typeof recommendatio
   recordSchema: withoutNul(recommendationInputSchema),
   bodySchema: withoutNul(recommendationInputSchema.partial({ id: true })),
   save: saveRecommendations,
+  isOneStatement: false,
 };
 
 /** The last refused connect/disconnect of a GMC number: `/api/connection-failures`; single writes only. */
@@ -104,4 +113,5 @@ export const connectionFailureResource: RevalResource<
   recordSchema: withoutNul(connectionFailureInputSchema),
   bodySchema: withoutNul(connectionFailureInputSchema.partial({ gmcReferenceNumber: true })),
   save: saveConnectionFailures,
+  isOneStatement: true,
 };

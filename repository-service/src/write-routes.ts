@@ -1,6 +1,7 @@
-import type { Outbox, RecordedChange } from '@changeflow/outbox';
+import type { ChangeRecorder, Outbox, RecordedChange } from '@changeflow/outbox';
 import { deleteRecord, type RevalDatabase, type WriteContext } from '@changeflow/reval';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { HttpError, issuePath, RequestValidationError } from './http-errors.js';
 import type { RevalResource } from './resources.js';
@@ -53,8 +54,8 @@ function toWriteResult(change: RecordedChange | undefined): WriteResult {
 
 /**
  * `PUT <path>/:id` creates or replaces one object and `DELETE <path>/:id` deletes it, each in one
- * `outbox.transaction`: the write and its change commit together (G1), and the change is published
- * after the commit (G2). The body's id may be left out (the path gives it); when present it must
+ * `outbox.transaction` (or, for a PUT whose save is one statement, `outbox.oneStatement`): the write
+ * and its change commit together (G1), and the change is published after the commit (G2). The body's id may be left out (the path gives it); when present it must
  * equal the path's, or the answer is 400.
  */
 export function registerWriteRoutes<T extends object, K extends keyof T & string>(
@@ -97,9 +98,10 @@ export function registerWriteRoutes<T extends object, K extends keyof T & string
         ]);
       }
       const record = { ...body, [idField]: id } as T;
-      const [change] = await deps.outbox.transaction((trx, changes) =>
-        resource.save({ trx, changes, ...writerOf(request) }, [record]),
-      );
+      const save = (trx: Kysely<RevalDatabase>, changes: ChangeRecorder) =>
+        resource.save({ trx, changes, ...writerOf(request) }, [record]);
+      // One statement commits on its own (G1): BEGIN and COMMIT would cost two more round trips.
+      const [change] = await (resource.isOneStatement ? deps.outbox.oneStatement(save) : deps.outbox.transaction(save));
       const result = toWriteResult(change);
       return reply.code(result.changeType === 'CREATE' ? 201 : 200).send(result);
     },
