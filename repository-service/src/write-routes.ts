@@ -53,9 +53,10 @@ function toWriteResult(change: RecordedChange | undefined): WriteResult {
 }
 
 /**
- * `PUT <path>/:id` creates or replaces one object and `DELETE <path>/:id` deletes it, each in one
- * `outbox.transaction` (or, for a PUT whose save is one statement, `outbox.oneStatement`): the write
- * and its change commit together (G1), and the change is published after the commit (G2). The body's id may be left out (the path gives it); when present it must
+ * `PUT <path>/:id` creates or replaces one object and `DELETE <path>/:id` deletes it: a DELETE, and
+ * a PUT whose save is one statement, through `outbox.oneStatement`, other PUTs in one
+ * `outbox.transaction`. Either way the write and its change commit together (G1), and the change is
+ * published after the commit (G2). The body's id may be left out (the path gives it); when present it must
  * equal the path's, or the answer is 400.
  */
 export function registerWriteRoutes<T extends object, K extends keyof T & string>(
@@ -125,7 +126,8 @@ export function registerWriteRoutes<T extends object, K extends keyof T & string
     },
     async handler(request, reply) {
       const id = (request.params as Record<string, T[K]>)[idField];
-      const change = await deps.outbox.transaction((trx, changes) =>
+      // A delete is one statement (the update with its change) for every resource.
+      const change = await deps.outbox.oneStatement((trx, changes) =>
         deleteRecord({ trx, changes, ...writerOf(request) }, objectType, String(id)),
       );
       if (change === undefined) {

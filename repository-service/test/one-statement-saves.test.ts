@@ -62,7 +62,7 @@ describe('isOneStatement', () => {
     });
   }
 
-  it('makes a PUT of a GMC doctor one statement, no BEGIN or COMMIT; a trainee keeps its transaction', async () => {
+  it('makes a PUT and a DELETE of a GMC doctor one statement each, no BEGIN or COMMIT; a trainee PUT keeps its transaction', async () => {
     const { config, indexDb, aws, prefix } = service();
     const statements: string[] = [];
     const db = new Kysely<RevalDatabase>({
@@ -85,6 +85,13 @@ describe('isOneStatement', () => {
     try {
       expect(await put('/api/gmc/doctors/7109104', gmcDoctor('7109104', null))).toEqual([
         expect.stringMatching(/^with w as \(insert into "reval_gmc_doctor"/),
+      ]);
+      statements.length = 0;
+      const deleted = await app.inject({ method: 'DELETE', url: '/api/gmc/doctors/7109104', headers: WRITE });
+      expect(deleted.json()).toMatchObject({ objectId: '7109104', version: 2, changeType: 'DELETE' });
+      await outbox.flush();
+      expect(statements.filter((statement) => !isStamp(statement))).toEqual([
+        expect.stringMatching(/^with w as \(update "reval_gmc_doctor"/),
       ]);
       const traineeStatements = await put('/api/tcs/trainees/9105', trainee(9105, '7109105'));
       expect(traineeStatements[0]).toBe('begin');

@@ -249,7 +249,8 @@ export type DeletableObjectType = keyof typeof DELETABLE;
 
 /**
  * Deletes one object: marks it deleted and bumps its version (the row stays, so the projection can
- * still find its GMC numbers), and records a DELETE change. `undefined` when there was none to delete.
+ * still find its GMC numbers), and records a DELETE change, in one statement: it may run outside a
+ * transaction (`outbox.oneStatement`). `undefined` when there was none to delete.
  */
 export async function deleteRecord(
   context: WriteContext,
@@ -258,19 +259,25 @@ export async function deleteRecord(
 ): Promise<RecordedChange | undefined> {
   const { table, key } = DELETABLE[objectType];
   if (objectType === 'trainee' && !/^\d{1,18}$/.test(id)) return undefined;
-  const { rows } = await sql<{ version: string }>`
-    update ${sql.table(table)} set deleted_at = now(), updated_at = now(), version = version + 1
-    where ${sql.ref(key)} = ${id} and deleted_at is null
-    returning version`.execute(context.trx);
-  const row = rows[0];
-  if (!row) return undefined;
-  const [change] = await context.changes.record({
-    objectType,
-    objectId: id,
-    objectVersion: Number(row.version),
-    changeType: 'DELETE',
-    userId: context.userId ?? null,
-    traceparent: context.traceparent ?? null,
-  });
-  return change;
+  // The four tables share the columns written here; Kysely cannot type an update of "one of them".
+  const primary = context.trx as unknown as Kysely<
+    Record<string, { deleted_at: unknown; updated_at: unknown; version: unknown }>
+  >;
+  const { changes } = await context.changes.recordWrite(
+    primary
+      .updateTable(table)
+      .set({ deleted_at: sql`now()`, updated_at: sql`now()`, version: sql`version + 1` })
+      .where(sql.ref(key), '=', id)
+      .where('deleted_at', 'is', null)
+      .returning([sql<string>`${sql.ref(key)}::text`.as('id'), sql<string>`version`.as('version')]),
+    {
+      objectType,
+      objectId: 'id',
+      objectVersion: 'version',
+      changeType: 'DELETE',
+      userId: context.userId ?? null,
+      traceparent: context.traceparent ?? null,
+    },
+  );
+  return changes[0];
 }
