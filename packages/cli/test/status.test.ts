@@ -46,6 +46,8 @@ describe('changeflow status', () => {
     const semaphore = createSemaphore(testDb().db);
     const lease = await semaphore.acquire('changeflow:worker:indexer', 2, 60_000, 'host-a:101');
     const sweeperLease = await semaphore.acquire('changeflow:outbox-sweeper', 1, 60_000, 'host-b:202');
+    // Another instance's sweeper tick finds the slot held: it waits for a turn.
+    expect(await semaphore.acquire('changeflow:outbox-sweeper', 1, 60_000, 'host-c:303')).toBeUndefined();
     try {
       const run = await runInProcess(['status', '--json'], env, { workers });
       expect(run.code, run.stderr).toBe(0);
@@ -53,6 +55,7 @@ describe('changeflow status', () => {
       expect(report.outbox.unpublished).toBe(2);
       expect(report.outbox.oldestUnpublishedAgeMs).toBeGreaterThanOrEqual(90_000);
       expect(report.sweeper.holders.map((h) => h.holder)).toEqual(['host-b:202']);
+      expect(report.sweeper.holders[0]?.wantedAt).not.toBeNull();
       expect(report.lastSync).toBeNull();
       const [line, missing] = report.workers;
       expect(line).toMatchObject({
@@ -62,7 +65,7 @@ describe('changeflow status', () => {
         deadLetteredRecorded: 1,
         maxLocks: 2,
       });
-      expect(line?.holders.map((h) => h.holder)).toEqual(['host-a:101']);
+      expect(line?.holders.map((h) => [h.holder, h.wantedAt])).toEqual([['host-a:101', null]]);
       expect(missing).toMatchObject({ worker: 'not-provisioned', queue: { missing: true } });
 
       const text = await runInProcess(['status'], env, { workers });
@@ -70,7 +73,7 @@ describe('changeflow status', () => {
       expect(text.stdout).toMatch(/indexer\s+2\s+1\s+0\s+1\s+1\s+1\/2\s+host-a:101/);
       expect(text.stdout).toContain('not-provisioned  missing');
       expect(text.stdout).toContain('changeflow topology --apply');
-      expect(text.stdout).toContain('Sweeper  host-b:202');
+      expect(text.stdout).toMatch(/Sweeper {2}host-b:202 \(slot 0, until [^,]+, another process waits since [^)]+\)/);
       expect(text.stdout).toContain('Last sync  no sync yet');
     } finally {
       if (lease) await semaphore.release(lease);

@@ -13,7 +13,7 @@ import type { SemaphoreDb } from './queries/clock.js';
 import { deleteLease } from './queries/delete-lease.js';
 import { extendLease } from './queries/extend-lease.js';
 import { leaseWanted } from './queries/lease-wanted.js';
-import { type SlotRow, selectLiveSlots } from './queries/live-slots.js';
+import { type LeaseRow, type SlotRow, selectLiveSlots } from './queries/live-slots.js';
 import { markWanted } from './queries/mark-wanted.js';
 import { readSlot } from './queries/read-slot.js';
 import type { Lease, LeaseLostReason, Semaphore, SemaphoreDatabase, SlotHolder } from './types.js';
@@ -127,7 +127,7 @@ export function createSemaphore<DB>(db: Kysely<DB>, options?: SemaphoreOptions):
   }
 }
 
-function toLease(row: SlotRow, leaseMs: number): Lease {
+function toLease(row: LeaseRow, leaseMs: number): Lease {
   return {
     key: row.key,
     slot: row.slot,
@@ -146,5 +146,6 @@ function toHolder(row: SlotRow): SlotHolder {
     token: row.token,
     acquiredAt: row.acquired_at,
     expiresAt: row.expires_at,
+    wantedAt: row.wanted_at,
   };
 }

@@ -42,6 +42,8 @@ export interface SlotHolder {
   readonly token: string;
   readonly acquiredAt: Date;
   readonly expiresAt: Date;
+  /** When an acquirer first found every slot of the key held during this lease; null: nobody waited. */
+  readonly wantedAt: Date | null;
 }
 
 /** Why a lease was lost, as far as the row showed when the refresh or release failed. */

@@ -46,11 +46,21 @@ describe('migrateSemaphore', () => {
     await semaphoreMigrations['0001-semaphore-slots']?.up(db);
     await sql`insert into semaphore_slots (key, slot, holder, expires_at)
               values ('old', 0, 'h', now() + interval '1 minute')`.execute(db);
-    const [old] = await createSemaphore(db).holders('old');
+    const { rows } = await sql<{ token: string; acquired_at: Date; expires_at: Date }>`
+      select token, acquired_at, expires_at from semaphore_slots where key = 'old'`.execute(db);
+    const [old] = rows;
     await semaphoreMigrations['0002-semaphore-wanted']?.up(db);
-    const lease = { key: 'old', slot: 0, token: old?.token ?? '', holder: 'h', leaseMs: 60_000 };
-    const held = { ...lease, acquiredAt: old?.acquiredAt ?? new Date(), expiresAt: old?.expiresAt ?? new Date() };
+    const held = {
+      key: 'old',
+      slot: 0,
+      token: old?.token ?? '',
+      holder: 'h',
+      leaseMs: 60_000,
+      acquiredAt: old?.acquired_at ?? new Date(),
+      expiresAt: old?.expires_at ?? new Date(),
+    };
     expect(await createSemaphore(db).isWanted(held)).toBe(false);
+    expect((await createSemaphore(db).holders('old')).map((holder) => holder.wantedAt)).toEqual([null]);
     expect(await createSemaphore(db).acquire('old', 1, 60_000, 'standby')).toBeUndefined();
     expect(await createSemaphore(db).isWanted(held)).toBe(true);
   });

@@ -204,7 +204,14 @@ describe('takeover', () => {
     }
     // The fenced-off calls left the new lease alone.
     expect(await semaphore().holders(key)).toEqual([
-      { slot: 0, holder: 'new', token: taken.token, acquiredAt: taken.acquiredAt, expiresAt: taken.expiresAt },
+      {
+        slot: 0,
+        holder: 'new',
+        token: taken.token,
+        acquiredAt: taken.acquiredAt,
+        expiresAt: taken.expiresAt,
+        wantedAt: null,
+      },
     ]);
     await semaphore().refresh(taken);
     await semaphore().release(taken);
@@ -230,6 +237,10 @@ describe('isWanted', () => {
 
     expect(await semaphore().acquire(key, 2, MINUTE_MS, 'standby')).toBeUndefined();
     expect([await semaphore().isWanted(first), await semaphore().isWanted(second)]).toEqual([true, true]);
+    expect((await semaphore().holders(key)).map((holder) => holder.wantedAt)).toEqual([
+      expect.any(Date),
+      expect.any(Date),
+    ]);
     // A refresh keeps the mark: the waiter still waits.
     expect(await semaphore().isWanted(await semaphore().refresh(first))).toBe(true);
     expect(await semaphore().isWanted(other)).toBe(false);
@@ -292,6 +303,7 @@ describe('holders', () => {
       token: leases[0]?.token,
       acquiredAt: leases[0]?.acquiredAt,
       expiresAt: leases[0]?.expiresAt,
+      wantedAt: null,
     });
     expect(await semaphore().holders('nobody-here')).toEqual([]);
   });

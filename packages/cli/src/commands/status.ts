@@ -80,7 +80,10 @@ export function renderStatus(report: StatusReport): string {
 
 function describeHolders(holders: readonly SlotHolder[]): string {
   return holders
-    .map((holder) => `${holder.holder} (slot ${holder.slot}, until ${formatTime(holder.expiresAt)})`)
+    .map((holder) => {
+      const waiting = holder.wantedAt ? `, another process waits since ${formatTime(holder.wantedAt)}` : '';
+      return `${holder.holder} (slot ${holder.slot}, until ${formatTime(holder.expiresAt)}${waiting})`;
+    })
     .join(', ');
 }
 

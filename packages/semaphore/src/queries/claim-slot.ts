@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { SemaphoreDb } from './clock.js';
 import { databaseNow, leaseEnd } from './clock.js';
-import type { SlotRow } from './live-slots.js';
+import type { LeaseRow } from './live-slots.js';
 
 /**
  * Takes `slot` of `key` if it is free or its lease expired; returns the new row, or `undefined` when an
@@ -15,7 +15,7 @@ import type { SlotRow } from './live-slots.js';
 export async function claimSlot(
   db: SemaphoreDb,
   claim: { key: string; slot: number; holder: string; leaseMs: number },
-): Promise<SlotRow | undefined> {
+): Promise<LeaseRow | undefined> {
   return db
     .insertInto('semaphore_slots')
     .values({

@@ -1,6 +1,6 @@
 import type { SemaphoreDb } from './clock.js';
 import { databaseNow, leaseEnd } from './clock.js';
-import type { SlotRow } from './live-slots.js';
+import type { LeaseRow } from './live-slots.js';
 
 /**
  * Moves a live lease's `expires_at` to `leaseMs` from now; returns the row, or `undefined` when the lease
@@ -10,7 +10,7 @@ import type { SlotRow } from './live-slots.js';
 export async function extendLease(
   db: SemaphoreDb,
   lease: { key: string; slot: number; token: string; leaseMs: number },
-): Promise<SlotRow | undefined> {
+): Promise<LeaseRow | undefined> {
   return db
     .updateTable('semaphore_slots')
     .set({ expires_at: leaseEnd(lease.leaseMs) })
