@@ -62,7 +62,9 @@ export class SemaphoreQueryError extends ChangeflowError {
     const next =
       sqlState === '42P01'
         ? 'run migrateSemaphore(db) on this database (semaphore_slots is missing)'
-        : 'check that Postgres is reachable, then try again';
+        : sqlState === '42703'
+          ? 'run migrateSemaphore(db) on this database (semaphore_slots lacks a column this version reads)'
+          : 'check that Postgres is reachable, then try again';
     super(
       'SEMAPHORE_QUERY_FAILED',
       `semaphore ${operation} on key ${JSON.stringify(key)} failed${sqlState ? ` (SQLSTATE ${sqlState})` : ''}: ` +

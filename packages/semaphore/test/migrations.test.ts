@@ -49,6 +49,10 @@ describe('migrateSemaphore', () => {
     const { rows } = await sql<{ token: string; acquired_at: Date; expires_at: Date }>`
       select token, acquired_at, expires_at from semaphore_slots where key = 'old'`.execute(db);
     const [old] = rows;
+    // This version reads wanted_at: before 0002 it says what to run instead of blaming the network.
+    await expect(createSemaphore(db).holders('old')).rejects.toThrow(
+      /SQLSTATE 42703.*run migrateSemaphore\(db\) on this database \(semaphore_slots lacks a column this version reads\)/,
+    );
     await semaphoreMigrations['0002-semaphore-wanted']?.up(db);
     const held = {
       key: 'old',
