@@ -15,6 +15,7 @@ import {
   toChangeMessage,
 } from '@changeflow/outbox';
 import { type GmcDoctorInput, type RevalDatabase, saveGmcDoctors, saveTrainees } from '@changeflow/reval';
+import { createSemaphore } from '@changeflow/semaphore';
 import { testAwsClients, uniquePrefix, useTestDatabase, waitFor } from '@changeflow/test-support';
 import {
   loadConfig as loadWorkersConfig,
@@ -208,6 +209,29 @@ describe.skipIf(!hasChromium && !isCi)('the console in a real browser', () => {
       { timeoutMs: 20_000, intervalMs: 200, description: 'the handler time of reval-index' },
     );
     await shoot('pipeline');
+  });
+
+  it('says on the pipeline page when another instance waits for a worker slot', async () => {
+    const semaphore = createSemaphore(testDb().db);
+    const key = 'changeflow:worker:reval-sync';
+    // The workers app's own runs take the slot now and then: take it between two of them.
+    const held = await waitFor(() => semaphore.acquire(key, 1, 60_000, 'console-test:1'), {
+      timeoutMs: 20_000,
+      intervalMs: 100,
+      description: 'the reval-sync slot free',
+    });
+    try {
+      // Another instance ticks and finds the one slot held.
+      expect(await semaphore.acquire(key, 1, 60_000, 'standby')).toBeUndefined();
+      await page.goto(`${base}/console/pipeline`);
+      await page
+        .getByRole('row')
+        .filter({ hasText: 'reval-sync' })
+        .filter({ hasText: 'console-test:1 (another instance waits)' })
+        .waitFor();
+    } finally {
+      await semaphore.release(held);
+    }
   });
 
   it('lists a dead letter planted through SQS with its reason, replays it, and its doctor reaches the index', async () => {

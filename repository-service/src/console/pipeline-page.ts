@@ -1,5 +1,6 @@
 import { type PipelineStatus, readPipelineStatus } from '@changeflow/consumer';
 import { asOutboxDb, type ChangeRateBucket, changeRates } from '@changeflow/outbox';
+import type { SlotHolder } from '@changeflow/semaphore';
 import type { FastifyInstance } from 'fastify';
 import { CONSOLE_TAG, type ConsolePages } from './console-plugin.js';
 import { type HandlerLatency, readHandlerLatency } from './handler-latency.js';
@@ -76,7 +77,7 @@ function renderPipeline(view: PipelineView): SafeHtml {
   <div class="card"><div class="value" data-testid="backlog">${status.outbox.unpublished}</div><div class="label">changes not yet published (backlog)</div></div>
   <div class="card"><div class="value">${age === null ? '-' : `${(age / 1000).toFixed(1)} s`}</div><div class="label">age of the oldest unpublished change</div></div>
   <div class="card"><div class="value">${view.publishedPerSecond.toFixed(1)}/s</div><div class="label">published, last minute</div></div>
-  <div class="card"><div class="value">${status.sweeper.holders.length > 0 ? 'sweeping' : 'idle'}</div><div class="label">sweeper ${status.sweeper.holders.map((holder) => holder.holder).join(', ')}</div></div>
+  <div class="card"><div class="value">${status.sweeper.holders.length > 0 ? 'sweeping' : 'idle'}</div><div class="label">sweeper ${describeHolders(status.sweeper.holders)}</div></div>
 </div>
 <h2>Workers</h2>
 <table><caption class="muted">Queue counts are SQS's approximate figures (prefix ${status.prefix}); updated ${formatTime(status.at)}</caption>
@@ -90,7 +91,7 @@ function renderPipeline(view: PipelineView): SafeHtml {
 <td class="num">${worker.queue.missing ? '-' : worker.queue.delayed}</td>
 <td class="num">${worker.deadLetterQueue.missing ? 'missing' : worker.deadLetterQueue.visible + worker.deadLetterQueue.inFlight}</td>
 <td class="num">${worker.deadLetteredRecorded}</td>
-<td>${worker.holders.length}/${worker.maxLocks} ${worker.holders.map((holder) => holder.holder).join(', ')}</td>
+<td>${worker.holders.length}/${worker.maxLocks} ${describeHolders(worker.holders)}</td>
 ${renderLatency(view.handlers, worker.worker)}</tr>`,
   )}</tbody></table>${
     view.handlers === null
@@ -101,6 +102,12 @@ ${renderLatency(view.handlers, worker.worker)}</tr>`,
   }
 <h2>Changes recorded and published, last ${CHART_WINDOW_SECONDS / 60} minutes</h2>
 ${renderChart(view.rates)}`;
+}
+
+/** Who holds a key's slots, and whether another instance waits for one (its runs then hand over). */
+function describeHolders(holders: readonly SlotHolder[]): string {
+  const names = holders.map((holder) => holder.holder).join(', ');
+  return holders.some((holder) => holder.wantedAt !== null) ? `${names} (another instance waits)` : names;
 }
 
 function renderLatency(handlers: PipelineView['handlers'], worker: string): SafeHtml {
