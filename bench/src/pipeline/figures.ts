@@ -28,7 +28,11 @@ function cpuFigures(cpu: PipelineResults['cpu']): Figures {
   for (const [prefix, shares] of Object.entries(cpu)) {
     figures[`${prefix}RepositoryServiceCpuPercent`] = shares.repositoryServicePercent;
     figures[`${prefix}WorkersCpuPercent`] = shares.workersPercent;
+    figures[`${prefix}EmulatorCpuPercent`] = shares.emulatorPercent;
     figures[`${prefix}BenchCpuPercent`] = shares.benchPercent;
+    figures[`${prefix}PostgresRepositoryServiceCpuPercent`] = shares.postgresRepositoryServicePercent;
+    figures[`${prefix}PostgresWorkersCpuPercent`] = shares.postgresWorkersPercent;
+    figures[`${prefix}PostgresOthersCpuPercent`] = shares.postgresOthersPercent;
     figures[`${prefix}MachineCpuPercent`] = shares.machinePercent;
   }
   return figures;

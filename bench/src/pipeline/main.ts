@@ -27,7 +27,7 @@ import { measureBaseline } from './baseline.js';
 import { pipelineFigures, targetLines } from './figures.js';
 import { createWriteClient } from './http-writes.js';
 import { measureSteadyRate, STEADY_RATE_SOCKETS } from './latency.js';
-import { measureCpu } from './service-cpu.js';
+import { clusterCpuSources, measureCpu } from './service-cpu.js';
 import { measureImports, measureSingleWrites, type ThroughputTarget } from './throughput.js';
 
 /** Records of each warm-up (single writes, then imports) before anything is timed. */
@@ -153,15 +153,12 @@ export const benchmark = defineBenchmark({
         label: 'warm-up',
       });
 
-      const cpuPids = {
-        repositoryService: () => cluster.repositoryServices[0]?.pid,
-        workers: () => cluster.workers.map((service) => service.pid),
-      };
+      const cpuSources = clusterCpuSources(cluster);
       const during = async <T>(measurement: () => Promise<T>) => {
-        const cpu = measureCpu(cpuPids);
+        const cpu = await measureCpu(cpuSources);
         const result = await measurement();
         stopIfInterrupted(signal);
-        return { result, cpu: cpu() };
+        return { result, cpu: await cpu() };
       };
 
       const bulk = await during(() =>

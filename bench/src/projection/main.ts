@@ -27,7 +27,7 @@ import pg from 'pg';
 import { pino } from 'pino';
 import { gmcDoctorInput, gmcNumberOf } from '../pipeline/gmc-records.js';
 import { defineBenchmark } from '../support/benchmark.js';
-import { pidCpuSeconds } from '../support/cpu-usage.js';
+import { pidCpuSeconds, processCpuSeconds } from '../support/cpu-usage.js';
 import { NO_CHANGES } from '../support/no-changes.js';
 import { progress } from '../support/progress.js';
 import { report } from '../support/report.js';
@@ -119,6 +119,7 @@ export const benchmark = defineBenchmark({
       const pass = async (label: string) => {
         const queue = [...messages];
         const cpuBefore = await backendsCpuSeconds();
+        const processCpuBefore = processCpuSeconds();
         const started = performance.now();
         await runTogether(options.receives, signal, async () => {
           for (;;) {
@@ -135,11 +136,13 @@ export const benchmark = defineBenchmark({
           join pg_namespace n on n.oid = c.relnamespace
           where a.amname = 'gin' and n.nspname = ${indexSchema}`.execute(db);
         const seconds = (performance.now() - started) / 1000;
+        const processCpuMs = (processCpuSeconds() - processCpuBefore) * 1000;
         const cpuMs = (await cpuSecondsSince(cpuBefore)) * 1000;
         progress(`projection: ${label}: ${(options.doctors / seconds).toFixed(0)} documents/s`);
         return {
           documentsPerSecond: options.doctors / seconds,
           backendCpuMsPerThousand: (cpuMs / options.doctors) * 1000,
+          handlerCpuMsPerThousand: (processCpuMs / options.doctors) * 1000,
         };
       };
       // Every connection of the pool opened (and so counted) before the first pass.
@@ -159,8 +162,10 @@ export const benchmark = defineBenchmark({
         masterRows: Number(rows[0]?.count ?? 0),
         createDocumentsPerSecond: created.documentsPerSecond,
         createBackendCpuMsPerThousandDocuments: created.backendCpuMsPerThousand,
+        createHandlerCpuMsPerThousandDocuments: created.handlerCpuMsPerThousand,
         repeatDocumentsPerSecond: repeated.documentsPerSecond,
         repeatBackendCpuMsPerThousandDocuments: repeated.backendCpuMsPerThousand,
+        repeatHandlerCpuMsPerThousandDocuments: repeated.handlerCpuMsPerThousand,
       });
     }),
 });

@@ -19,7 +19,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { createWriteClient } from '../pipeline/http-writes.js';
 import { STEADY_RATE_SOCKETS } from '../pipeline/latency.js';
-import { measureCpu } from '../pipeline/service-cpu.js';
+import { clusterCpuSources, measureCpu } from '../pipeline/service-cpu.js';
 import { loadDoctors } from '../reval-queries/load-doctors.js';
 import { FAMILY_NAMES } from '../reval-queries/workload.js';
 import { readBacklog } from '../soak/quiescence.js';
@@ -130,7 +130,7 @@ export const benchmark = defineBenchmark({
         signal: running,
         isCounting: () => counting,
       });
-      let cpu: ReturnType<typeof measureCpu> | undefined;
+      let cpu: Awaited<ReturnType<typeof measureCpu>> | undefined;
       let measuredFrom = 0;
       let measuredMs = 0;
       const stopProgress = showProgress(
@@ -141,10 +141,7 @@ export const benchmark = defineBenchmark({
         await sleep(options.warmupSeconds * 1000, undefined, { signal }).catch(() => {});
         counting = true;
         measuredFrom = performance.now();
-        cpu = measureCpu({
-          repositoryService: () => cluster.repositoryServices[0]?.pid,
-          workers: () => cluster.workers.map((service) => service.pid),
-        });
+        cpu = await measureCpu(clusterCpuSources(cluster));
         await sleep(options.seconds * 1000, undefined, { signal }).catch(() => {});
         counting = false;
         measuredMs = performance.now() - measuredFrom;
@@ -152,7 +149,7 @@ export const benchmark = defineBenchmark({
         stopProgress();
         stopAll.abort();
       }
-      const cpuShares = cpu?.();
+      const cpuShares = await cpu?.();
       const [writes, reads] = await Promise.all([writing, reading, watchBacklog]);
       if (signal.aborted) throw new Error('interrupted: the figures are incomplete, so none are reported');
       if (writes.firstFailure) progress(`${name}: first failed write: ${String(writes.firstFailure)}`);
@@ -218,7 +215,11 @@ export const benchmark = defineBenchmark({
         drainMs,
         repositoryServiceCpuPercent: cpuShares?.repositoryServicePercent ?? Number.NaN,
         workersCpuPercent: cpuShares?.workersPercent ?? Number.NaN,
+        emulatorCpuPercent: cpuShares?.emulatorPercent ?? Number.NaN,
         benchCpuPercent: cpuShares?.benchPercent ?? Number.NaN,
+        postgresRepositoryServiceCpuPercent: cpuShares?.postgresRepositoryServicePercent ?? Number.NaN,
+        postgresWorkersCpuPercent: cpuShares?.postgresWorkersPercent ?? Number.NaN,
+        postgresOthersCpuPercent: cpuShares?.postgresOthersPercent ?? Number.NaN,
         machineCpuPercent: cpuShares?.machinePercent ?? Number.NaN,
         ...families,
         targetP95Ms: 25,
