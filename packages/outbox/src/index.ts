@@ -36,6 +36,7 @@ export { findUnpublished, unpublishedStats } from './queries/find-unpublished.js
 export type { ChangeLogFilter } from './queries/list-changes.js';
 export { listChanges } from './queries/list-changes.js';
 export { markPublished } from './queries/mark-published.js';
+export { executePrepared } from './queries/prepared-statement.js';
 export type { RateLimiter } from './rate-limiter.js';
 export { createRateLimiter, waitForRate } from './rate-limiter.js';
 export { recordChanges } from './record-changes.js';
