@@ -57,7 +57,7 @@ export interface RepositoryServiceConfig {
   migrate: boolean;
   /** `PG_STATEMENT_TIMEOUT_MS`, `PG_IDLE_IN_TRANSACTION_TIMEOUT_MS`: server-side limits on every connection. */
   postgresTimeouts: { statementTimeoutMs: number; idleInTransactionTimeoutMs: number };
-  /** `PG_PREPARED_STATEMENTS`: the outbox's recording statements as named prepared statements. */
+  /** `PG_PREPARED_STATEMENTS`: the outbox's recording statements and the reval projection's upserts as named prepared statements. */
   preparedStatements: boolean;
   /** `WORKERS_METRICS_URL`: a workers process's `/metrics`, for the console's handler times. */
   workersMetricsUrl: string | undefined;

@@ -57,7 +57,7 @@ export interface WorkersConfig {
   retention: { schedule: string; retentionMs: number; failedMessagesRetentionMs: number };
   /** `PG_STATEMENT_TIMEOUT_MS`, `PG_IDLE_IN_TRANSACTION_TIMEOUT_MS`: server-side limits on every connection. */
   postgresTimeouts: { statementTimeoutMs: number; idleInTransactionTimeoutMs: number };
-  /** `PG_PREPARED_STATEMENTS`: the outbox's recording statements as named prepared statements. */
+  /** `PG_PREPARED_STATEMENTS`: the outbox's recording statements and the reval projection's upserts as named prepared statements. */
   preparedStatements: boolean;
   /** `MIGRATE`: run the migrations (outbox, semaphore, reval primary and index) at start. */
   migrate: boolean;

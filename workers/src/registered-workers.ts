@@ -24,6 +24,7 @@ function stores(context: WorkerContext): ProjectionStores {
     indexDb: untypedDb(context.indexDb),
     indexSchema: context.config.indexSchema,
     designatedBodies: DEFAULT_DESIGNATED_BODIES,
+    preparedStatements: context.config.preparedStatements,
   };
 }
 

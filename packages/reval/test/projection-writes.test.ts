@@ -105,6 +105,84 @@ describe('a projection that writes the indexes', () => {
     await outbox.flush();
   });
 
+  it('reads the sources in one statement and upserts every index table in one more', async () => {
+    const { db, indexSchema, save, stores, outbox } = await setUp('statements');
+    await save([doctor('7500021', 'Meitner', '1-1RUZUSF'), doctor('7500022', 'Franklin', null)]);
+    await outbox.flush();
+    const statements: string[] = [];
+    const logged = new Kysely<RevalDatabase>({
+      dialect: new PostgresDialect({ pool: testDb().createPool(1) }),
+      log: (event) => {
+        statements.push(event.query.sql.replace(/\s+/g, ' ').trim());
+      },
+    });
+    try {
+      // One database for both stores, as deployed by default: the sources are read in the transaction.
+      await projectGmcNumbers(
+        { ...stores, primaryDb: logged, indexDb: untypedDb(logged) },
+        ['7500021', '7500022'],
+        TODAY,
+      );
+    } finally {
+      await logged.destroy();
+    }
+    const kinds = statements.map((statement) => {
+      if (/^(begin|commit)$/i.test(statement)) return statement.toLowerCase();
+      if (statement.includes('pg_advisory_xact_lock')) return 'lock';
+      if (statement.includes('from "reval_trainee"')) return 'sources';
+      const deleted = /^delete from "[^"]+"\."(\w+)"/.exec(statement)?.[1];
+      if (deleted) return `delete ${deleted}`;
+      if (statement.startsWith('with "master_upsert" as')) return 'upserts';
+      return statement;
+    });
+    // The connected doctor is in connected and discrepancies, the other in disconnected; both in
+    // master and recommendation, which get no delete.
+    expect(kinds).toEqual([
+      'begin',
+      'lock',
+      'sources',
+      'delete connected',
+      'delete disconnected',
+      'delete exception',
+      'delete discrepancies',
+      'upserts',
+      'commit',
+    ]);
+    const upserts = statements.find((statement) => statement.startsWith('with "master_upsert" as')) ?? '';
+    expect([...upserts.matchAll(/insert into "[^"]+"\."(\w+)"/g)].map((match) => match[1])).toEqual([
+      'master',
+      'recommendation',
+      'connected',
+      'disconnected',
+      'discrepancies',
+    ]);
+    const versions = await rowVersions(db, indexSchema);
+    expect(versions['connected/7500021']).toBeDefined();
+    expect(versions['disconnected/7500022']).toBeDefined();
+  });
+
+  it('prepares the upsert once per connection, unless preparedStatements is false', async () => {
+    const { save, stores, outbox } = await setUp('prepared');
+    await save([doctor('7500031', 'Germain', '1-1RUZUSF'), doctor('7500032', 'Hodgkin', '1-1RUZUSF')]);
+    await outbox.flush();
+    const preparedOn = async (preparedStatements: boolean | undefined, gmc: string) => {
+      const one = new Kysely<RevalDatabase>({ dialect: new PostgresDialect({ pool: testDb().createPool(1) }) });
+      try {
+        const onOneConnection = { ...stores, primaryDb: one, indexDb: untypedDb(one), preparedStatements };
+        await projectGmcNumbers(onOneConnection, [gmc], TODAY);
+        await projectGmcNumbers(onOneConnection, [gmc], TODAY);
+        const { rows } = await sql<{ statement: string }>`select statement from pg_prepared_statements`.execute(one);
+        return rows.map((row) => row.statement).filter((statement) => statement.includes('json_populate_recordset'));
+      } finally {
+        await one.destroy();
+      }
+    };
+    const prepared = await preparedOn(undefined, '7500031');
+    expect(prepared).toHaveLength(1);
+    expect(prepared[0]).toMatch(/^with "master_upsert" as/);
+    expect(await preparedOn(false, '7500032')).toEqual([]);
+  });
+
   it('sends no delete to a table every projected document stays in', async () => {
     const { db, indexSchema, save, stores, outbox } = await setUp('nodelete');
     await save([doctor('7500011', 'Noether', '1-1RUZUSF'), doctor('7500012', 'Curie', '1-1RUZUSF')]);

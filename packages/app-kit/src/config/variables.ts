@@ -168,7 +168,7 @@ export const VARIABLES = {
   },
   PG_PREPARED_STATEMENTS: {
     description:
-      "send the outbox's recording statements as named prepared statements; false behind a pooler that cannot keep them (PgBouncer in transaction mode before 1.21, or without `max_prepared_statements`)",
+      "send the outbox's recording statements and the reval projection's upserts as named prepared statements; false behind a pooler that cannot keep them (PgBouncer in transaction mode before 1.21, or without `max_prepared_statements`)",
     accepts: 'true, false, 1, 0',
     schema: flag,
     defaultValue: 'true',

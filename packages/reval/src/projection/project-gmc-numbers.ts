@@ -1,3 +1,4 @@
+import { executePrepared } from '@changeflow/outbox';
 import { type Insertable, type Kysely, type RawBuilder, sql } from 'kysely';
 import { REVAL_INDEX_TABLES, type RevalIndexTable } from '../migrations/index-migrations.js';
 import type { DerivedIndex, DesignatedBody, IsoDate, MasterDocument } from '../model.js';
@@ -14,6 +15,11 @@ export interface ProjectionStores {
   /** The index store's schema. */
   indexSchema: string;
   designatedBodies: readonly DesignatedBody[];
+  /**
+   * Sends the index upserts as named prepared statements (default true); false behind a pooler that
+   * cannot keep them, as the outbox's `preparedStatements`.
+   */
+  preparedStatements?: boolean;
 }
 
 /**
@@ -50,56 +56,72 @@ export async function projectGmcNumbers(
       const doc = source ? buildMasterDocument(source, { today, designatedBodies: stores.designatedBodies }) : null;
       if (doc) documents.push({ doc, indexes: new Set(derivedIndexes(doc, today)) });
     }
-    const index = trx.withSchema(stores.indexSchema) as unknown as Kysely<RevalIndexDatabase>;
-    for (const table of REVAL_INDEX_TABLES) {
-      const rows = documents
+    const tables = REVAL_INDEX_TABLES.map((table) => ({
+      table,
+      rows: documents
         .filter(({ indexes }) => table === 'master' || indexes.has(table))
-        .map(({ doc }) => toIndexRow(doc));
-      await writeIndexTable(index, table, sorted, rows);
-    }
+        .map(({ doc }) => toIndexRow(doc)),
+    }));
+    for (const { table, rows } of tables) await deleteLeavers(trx, stores.indexSchema, table, sorted, rows);
+    await upsertRows(
+      trx,
+      stores,
+      tables.filter(({ rows }) => rows.length > 0),
+    );
     return documents.length;
   });
 }
 
 /**
- * Brings one index table's rows of `gmcNumbers` to `rows` (sorted by GMC number): deletes the
- * documents that left the index and upserts the rest, rewriting only rows that differ. When every
- * document stays in the table (always so for `master` and `recommendation`), no delete is sent: it
- * could match nothing, and planning it against a listed table's dozen indexes costs Postgres more
- * than running it. An unchanged document (a duplicate delivery, a write that changed nothing this
- * index shows, a catch-up) is neither rewritten nor re-entered in the table's indexes: in a listed
- * table, with a trigram GIN and up to eleven btrees, its new version would have cost a dozen index
- * entries and left a dead tuple behind.
- * Such a row keeps its `projected_at`: when the document last changed, not when it was last read.
+ * Deletes from one index table the documents of `gmcNumbers` that are not among `rows` (those that
+ * left it, or never were in it). When every document stays in the table (always so for `master` and
+ * `recommendation`), no delete is sent: it could match nothing, and planning it against a listed
+ * table's dozen indexes costs Postgres more than running it. Not prepared: a generic plan made while
+ * a table is nearly empty (a seq scan) would be kept as it grows.
  */
-async function writeIndexTable(
-  index: Kysely<RevalIndexDatabase>,
+async function deleteLeavers(
+  db: Kysely<unknown>,
+  schema: string,
   table: RevalIndexTable,
   gmcNumbers: readonly string[],
   rows: ReadonlyArray<Insertable<IndexDocumentTable>>,
 ): Promise<void> {
   const kept = rows.map((row) => row.gmc_reference_number);
   const staying = new Set(kept);
-  if (gmcNumbers.some((gmc) => !staying.has(gmc))) {
-    await index
-      .deleteFrom(table)
-      .where(sql<boolean>`gmc_reference_number = any(${gmcNumbers}::text[])`)
-      .where(sql<boolean>`gmc_reference_number <> all(${kept}::text[])`)
-      .execute();
-  }
-  if (rows.length === 0) return;
-  const current = sql.join(DOCUMENT_COLUMNS.map((column) => sql.ref(`${table}.${column}`)));
-  const incoming = sql.join(DOCUMENT_COLUMNS.map((column) => sql.ref(`excluded.${column}`)));
-  await index
-    .insertInto(table)
-    .values([...rows])
-    .onConflict((conflict) =>
-      conflict
-        .column('gmc_reference_number')
-        .doUpdateSet({ ...UPDATE_FROM_EXCLUDED, projected_at: sql`now()` })
-        .where(sql<boolean>`(${current}) is distinct from (${incoming})`),
-    )
-    .execute();
+  if (gmcNumbers.every((gmc) => staying.has(gmc))) return;
+  await sql`delete from ${sql.id(schema, table)}
+    where gmc_reference_number = any(${gmcNumbers}::text[]) and gmc_reference_number <> all(${kept}::text[])`.execute(
+    db,
+  );
+}
+
+/**
+ * Upserts every index table's rows in one statement, a data-modifying CTE per table, each table's
+ * rows one JSON parameter (`json_populate_recordset` of the table's own row type) rather than a
+ * `VALUES` list of some 25 parameters a row: one round trip, and a text that depends only on which
+ * tables get rows, so Postgres plans it once per connection as a named prepared statement (no plan
+ * to go stale: an insert from a function, its conflicts found by the primary key). A row that
+ * differs is rewritten; an unchanged document (a duplicate delivery, a write that changed nothing
+ * this index shows, a catch-up) is neither rewritten nor re-entered in the table's indexes: in a
+ * listed table, with a dozen indexes, its new version would have cost a dozen index entries and
+ * left a dead tuple behind. Such a row keeps its `projected_at`: when the document last changed, not
+ * when it was last read.
+ */
+async function upsertRows(
+  db: Kysely<unknown>,
+  { indexSchema: schema, preparedStatements = true }: ProjectionStores,
+  tables: ReadonlyArray<{ table: RevalIndexTable; rows: ReadonlyArray<Insertable<IndexDocumentTable>> }>,
+): Promise<void> {
+  if (tables.length === 0) return;
+  const upserts = tables.map(({ table, rows }) => {
+    const target = sql.id(schema, table);
+    return sql`${sql.id(`${table}_upsert`)} as (insert into ${target} (gmc_reference_number, ${DOCUMENT_COLUMN_LIST}, projected_at)
+    select gmc_reference_number, ${DOCUMENT_COLUMN_LIST}, now()
+    from json_populate_recordset(null::${target}, ${JSON.stringify(rows)}::json)
+    on conflict (gmc_reference_number) do update set ${UPDATE_FROM_EXCLUDED}, projected_at = now()
+    where (${sql.join(DOCUMENT_COLUMNS.map((column) => sql.ref(`${table}.${column}`)))}) is distinct from (${EXCLUDED_COLUMNS}))`;
+  });
+  await executePrepared(db, sql`with ${sql.join(upserts)} select 1`.compile(db), preparedStatements);
 }
 
 /** The document's columns: every column of an index row but its key and `projected_at`. */
@@ -132,10 +154,12 @@ const DOCUMENT_COLUMN_SET: Record<DocumentColumn, true> = {
 };
 const DOCUMENT_COLUMNS = Object.keys(DOCUMENT_COLUMN_SET) as DocumentColumn[];
 
-/** `column = excluded.column` for each of {@link DOCUMENT_COLUMNS} (`never`: fits every column's type). */
-const UPDATE_FROM_EXCLUDED = Object.fromEntries(
-  DOCUMENT_COLUMNS.map((column) => [column, sql.ref<never>(`excluded.${column}`)]),
-) as Record<DocumentColumn, RawBuilder<never>>;
+const DOCUMENT_COLUMN_LIST = sql.join(DOCUMENT_COLUMNS.map((column) => sql.id(column)));
+const EXCLUDED_COLUMNS = sql.join(DOCUMENT_COLUMNS.map((column) => sql.ref(`excluded.${column}`)));
+/** `column = excluded.column` for each of {@link DOCUMENT_COLUMNS}. */
+const UPDATE_FROM_EXCLUDED = sql.join(
+  DOCUMENT_COLUMNS.map((column) => sql`${sql.id(column)} = excluded.${sql.id(column)}`),
+);
 
 /** Whether the index store is the primary database's own Kysely (one pool for both). */
 function sharesDatabase(stores: ProjectionStores): boolean {
