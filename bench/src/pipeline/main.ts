@@ -11,8 +11,9 @@
  *    cost is a ratio (`baseline.ts`).
  * `--background-load N` starts N busy processes (one core each) for the HTTP measurements, to see
  * how the pipeline degrades when it shares the machine.
- * During each HTTP measurement the CPU of the repository-service, the workers, this process and the
- * whole machine is read from /proc, so the figures say which part was the bottleneck.
+ * During each HTTP measurement the CPU of the repository-service, the workers, the emulator, this
+ * process, the Postgres backends serving each and the whole machine is read from /proc, so the
+ * figures say which part was the bottleneck.
  * Nothing fails on a slow machine: the targets are printed beside the figures.
  */
 import { availableParallelism, loadavg } from 'node:os';

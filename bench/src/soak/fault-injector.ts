@@ -89,7 +89,7 @@ export async function injectFaults(
       const reason = `${kind}: ${err instanceof Error ? err.message : String(err)}`;
       stats.errors.push(reason);
       progress(`soak: could not inject or undo a fault (${reason}); going on`);
-      await cluster.serviceEndpoint.up().catch(() => {});
+      await cluster.serviceEndpoint?.up().catch(() => {});
       await cluster.emulator.start().catch(() => {});
     }
   }
@@ -117,9 +117,11 @@ async function injectFault(
     case 'sns-sqs-outage': {
       const outageMs = between(random, timing.outageMs);
       progress(`soak: fault ${kind}: the SNS/SQS endpoint goes away for ${Math.round(outageMs)} ms`);
-      await cluster.serviceEndpoint.down();
+      const endpoint = cluster.serviceEndpoint;
+      if (!endpoint) throw new Error('an SNS/SQS outage needs the cluster started with outageProxy');
+      await endpoint.down();
       await sleep(outageMs);
-      await cluster.serviceEndpoint.up();
+      await endpoint.up();
       break;
     }
     case 'kill-sns-sqs': {

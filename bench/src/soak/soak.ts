@@ -106,6 +106,8 @@ async function soak(options: SoakOptions, signal: AbortSignal): Promise<boolean>
     repositoryServices: options.repositoryServices,
     workers: options.workers,
     logDir: LOG_DIR,
+    // The faults include SNS/SQS outages, played by taking this proxy down.
+    outageProxy: true,
     onUnexpectedExit: (name, code, exitSignal) => {
       unexpectedExits.push(`${name} (${exitSignal ?? `code ${code}`})`);
       progress(`soak: ${name} exited by itself (${exitSignal ?? `code ${code}`}); restarting it`);
@@ -153,7 +155,7 @@ async function soak(options: SoakOptions, signal: AbortSignal): Promise<boolean>
       stopProgress();
     }
     if (signal.aborted) throw new Error('interrupted');
-    await cluster.serviceEndpoint.up();
+    await cluster.serviceEndpoint?.up();
     await cluster.emulator.start();
     await Promise.all([...cluster.workers, ...cluster.repositoryServices].map((service) => service.start()));
 

@@ -15,8 +15,9 @@ import { type ServiceProcess, superviseService } from './service-process.js';
  *   it: the local SNS/SQS, N repository-service instances and M workers instances, on one Postgres
  *   schema of the run's own.
  * - direct endpoint: the emulator itself, which the benchmark's own observers use.
- * - service endpoint: a TCP proxy in front of it, which the services use, so an outage can be played
- *   by taking the proxy down while the emulator keeps its queues (as AWS keeps them across an outage).
+ * - service endpoint: with `outageProxy`, a TCP proxy in front of it, which the services use, so an
+ *   outage can be played by taking the proxy down while the emulator keeps its queues (as AWS keeps
+ *   them across an outage). Without it the services use the direct endpoint, as they use AWS.
  * - emulator process: the emulator keeps its state in a data directory of the run's own, so it can
  *   itself be SIGKILLed and started again on the same port with every queue and message.
  */
@@ -33,6 +34,12 @@ export interface ClusterOptions {
   readonly workersEnv?: NodeJS.ProcessEnv;
   /** Extra variables for every repository-service instance. */
   readonly repositoryServiceEnv?: NodeJS.ProcessEnv;
+  /**
+   * Puts a TCP proxy between the services and the emulator (`serviceEndpoint`), to play SNS/SQS
+   * outages (the soak). Off by default: the proxy copies every call's bytes in this process, CPU and
+   * a hop that a deployment talking to AWS does not have.
+   */
+  readonly outageProxy?: boolean;
   /** Told when a service exits without being asked to (it is restarted by its supervisor). */
   readonly onUnexpectedExit?: (name: string, code: number | null, signal: NodeJS.Signals | null) => void;
 }
@@ -48,8 +55,8 @@ export interface Cluster {
   /** The emulator, for the benchmark's own observers (never through the outage proxy). */
   readonly directAws: AwsClients;
   readonly directEndpoint: string;
-  /** The proxy the services use: `down()` is an SNS/SQS outage, `up()` its end. */
-  readonly serviceEndpoint: TcpProxy;
+  /** With `outageProxy`, the proxy the services use: `down()` is an SNS/SQS outage, `up()` its end. */
+  readonly serviceEndpoint: TcpProxy | undefined;
   /** The emulator's own process, which keeps its state in `<logFolder>/sns-sqs-state`. */
   readonly emulator: RestartableAwsLocal;
   readonly repositoryServices: readonly ServiceProcess[];
@@ -103,14 +110,15 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     undo.push(() => emulator.stop());
     const directAws = createAwsClients({ endpoint: emulator.endpoint });
     undo.push(async () => directAws.destroy());
-    const proxy = await startTcpProxy(emulator.endpoint);
-    undo.push(() => proxy.close());
+    const proxy = options.outageProxy ? await startTcpProxy(emulator.endpoint) : undefined;
+    if (proxy) undo.push(() => proxy.close());
+    const servicesAwsEndpoint = proxy?.endpoint ?? emulator.endpoint;
 
     const common = (role: string): NodeJS.ProcessEnv => ({
       PATH: process.env.PATH,
       DATABASE_URL: database.urlFor(`${applicationNamePrefix}${role}`),
       INDEX_SCHEMA: indexSchema,
-      AWS_ENDPOINT_URL: proxy.endpoint,
+      AWS_ENDPOINT_URL: servicesAwsEndpoint,
       AWS_REGION: 'us-east-1',
       CHANGEFLOW_PREFIX: prefix,
       LOG_LEVEL: 'info',
