@@ -59,6 +59,7 @@ describe('the benchmarks run to their JSON line', () => {
       masterRows: 50,
       createDocumentsPerSecond: expect.any(Number),
       repeatDocumentsPerSecond: expect.any(Number),
+      createHandlerCpuMsPerThousandDocuments: expect.any(Number),
     });
   });
 });
