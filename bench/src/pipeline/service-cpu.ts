@@ -1,4 +1,5 @@
-import { type Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
+import { backendCpuSecondsBetween, readBackendCpu } from '../support/backend-cpu.js';
 import type { Cluster } from '../support/cluster.js';
 import { machineBusyCpuSeconds, pidCpuSeconds, processCpuSeconds } from '../support/cpu-usage.js';
 
@@ -32,28 +33,7 @@ export interface CpuSources {
   readonly postgres: { readonly db: Kysely<unknown>; readonly applicationNamePrefix: string };
 }
 
-type BackendRole = 'repositoryService' | 'workers' | 'others';
-
-/** CPU seconds of each client backend of the current database so far, by pid, with the role it serves. */
-async function backendCpuSeconds(
-  postgres: CpuSources['postgres'],
-): Promise<Map<number, { role: BackendRole; seconds: number }>> {
-  const { rows } = await sql<{ pid: number; application_name: string }>`
-    select pid, application_name from pg_stat_activity
-    where datname = current_database() and backend_type = 'client backend'`.execute(postgres.db);
-  const role = (name: string): BackendRole => {
-    if (name.startsWith(`${postgres.applicationNamePrefix}repository-service`)) return 'repositoryService';
-    if (name.startsWith(`${postgres.applicationNamePrefix}workers`)) return 'workers';
-    return 'others';
-  };
-  return new Map(rows.map((row) => [row.pid, { role: role(row.application_name), seconds: pidCpuSeconds(row.pid) }]));
-}
-
-/**
- * Starts measuring; the returned function gives the shares since then. A backend's CPU counts from
- * the first reading that saw it (0 when it connected meanwhile) to the last; one that closed in
- * between is not counted, so long-lived pools (every service's) are measured, not one-off connections.
- */
+/** Starts measuring; the returned function gives the shares since then. */
 export async function measureCpu(sources: CpuSources): Promise<() => Promise<CpuShares>> {
   const sample = async () => ({
     at: performance.now(),
@@ -62,7 +42,7 @@ export async function measureCpu(sources: CpuSources): Promise<() => Promise<Cpu
     emulator: pidCpuSeconds(sources.emulator()),
     bench: processCpuSeconds(),
     machine: machineBusyCpuSeconds(),
-    backends: await backendCpuSeconds(sources.postgres),
+    backends: await readBackendCpu(sources.postgres.db),
   });
   const start = await sample();
   return async () => {
@@ -70,19 +50,19 @@ export async function measureCpu(sources: CpuSources): Promise<() => Promise<Cpu
     const perSecond = 100 / ((end.at - start.at) / 1000);
     const percent = (key: 'repositoryService' | 'workers' | 'emulator' | 'bench' | 'machine') =>
       (end[key] - start[key]) * perSecond;
-    const postgres = { repositoryService: 0, workers: 0, others: 0 };
-    for (const [pid, backend] of end.backends) {
-      const before = start.backends.get(pid)?.seconds ?? 0;
-      if (Number.isFinite(backend.seconds)) postgres[backend.role] += backend.seconds - before;
-    }
+    const { applicationNamePrefix: prefix } = sources.postgres;
+    const servesRepositoryService = (name: string) => name.startsWith(`${prefix}repository-service`);
+    const servesWorkers = (name: string) => name.startsWith(`${prefix}workers`);
+    const postgresPercent = (serves: (name: string) => boolean) =>
+      backendCpuSecondsBetween(start.backends, end.backends, serves) * perSecond;
     return {
       repositoryServicePercent: percent('repositoryService'),
       workersPercent: percent('workers'),
       emulatorPercent: percent('emulator'),
       benchPercent: percent('bench'),
-      postgresRepositoryServicePercent: postgres.repositoryService * perSecond,
-      postgresWorkersPercent: postgres.workers * perSecond,
-      postgresOthersPercent: postgres.others * perSecond,
+      postgresRepositoryServicePercent: postgresPercent(servesRepositoryService),
+      postgresWorkersPercent: postgresPercent(servesWorkers),
+      postgresOthersPercent: postgresPercent((name) => !servesRepositoryService(name) && !servesWorkers(name)),
       machinePercent: percent('machine'),
     };
   };

@@ -26,8 +26,9 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { pino } from 'pino';
 import { gmcDoctorInput, gmcNumberOf } from '../pipeline/gmc-records.js';
+import { type BackendCpu, backendCpuSecondsBetween, readBackendCpu } from '../support/backend-cpu.js';
 import { defineBenchmark } from '../support/benchmark.js';
-import { pidCpuSeconds, processCpuSeconds } from '../support/cpu-usage.js';
+import { processCpuSeconds } from '../support/cpu-usage.js';
 import { NO_CHANGES } from '../support/no-changes.js';
 import { progress } from '../support/progress.js';
 import { report } from '../support/report.js';
@@ -104,21 +105,12 @@ export const benchmark = defineBenchmark({
         messageId: 'bench',
         worker: worker.name,
       };
-      // Per backend, so a connection the pool opens or closes between two readings cannot skew the sum.
-      const backendsCpuSeconds = async () => {
-        const { rows } = await sql<{ pid: number }>`
-          select pid from pg_stat_activity where application_name = ${application}`.execute(db);
-        return new Map(rows.map((row) => [row.pid, pidCpuSeconds(row.pid)]));
-      };
-      const cpuSecondsSince = async (before: Map<number, number>) => {
-        let seconds = 0;
-        for (const [pid, now] of await backendsCpuSeconds()) seconds += now - (before.get(pid) ?? 0);
-        return seconds;
-      };
+      const cpuSecondsSince = async (before: Map<number, BackendCpu>) =>
+        backendCpuSecondsBetween(before, await readBackendCpu(db), (name) => name === application);
 
       const pass = async (label: string) => {
         const queue = [...messages];
-        const cpuBefore = await backendsCpuSeconds();
+        const cpuBefore = await readBackendCpu(db);
         const processCpuBefore = processCpuSeconds();
         const started = performance.now();
         await runTogether(options.receives, signal, async () => {
