@@ -1,9 +1,9 @@
 import { executePrepared } from '@changeflow/outbox';
-import { type Insertable, type Kysely, type RawBuilder, sql } from 'kysely';
+import { type Insertable, type Kysely, sql } from 'kysely';
 import { REVAL_INDEX_TABLES, type RevalIndexTable } from '../migrations/index-migrations.js';
 import type { DerivedIndex, DesignatedBody, IsoDate, MasterDocument } from '../model.js';
 import { buildMasterDocument, derivedIndexes } from '../rules/index.js';
-import type { IndexDocumentTable, RevalDatabase, RevalIndexDatabase } from '../store/schema.js';
+import type { IndexDocumentTable, RevalDatabase } from '../store/schema.js';
 import { loadSources } from './load-sources.js';
 
 /** Where the projection reads and writes. */
