@@ -69,8 +69,7 @@ export function useTestDatabase<DB>(
 
 /**
  * Drops `schema` and the schemas a test derived from its name (`<schema>_idx`, `<schema>_fresh1`, …).
- * Left behind, they would pile up run after run, and every migration's look-up of its bookkeeping
- * table (Kysely lists the columns of every schema) would grow slower with them.
+ * Left behind, they would pile up run after run in the test database.
  */
 async function dropSchemaAndDerived<DB>(db: Kysely<DB>, schema: string): Promise<void> {
   const { rows } = await sql<{ name: string }>`
@@ -79,9 +78,14 @@ async function dropSchemaAndDerived<DB>(db: Kysely<DB>, schema: string): Promise
   for (const { name } of rows) await sql`drop schema if exists ${sql.id(name)} cascade`.execute(db);
 }
 
-/** `url` with `?options=-c search_path=<schema>`, which pg passes to the server at connect. */
+/**
+ * `url` with `?options=-c search_path=<schema>`, which pg passes to the server at connect, and, unless
+ * `url` names one, the schema as `application_name`: `pg_stat_activity` then tells which test file
+ * (or which of its child processes) holds each connection.
+ */
 export function withSearchPath(url: string, schema: string): string {
   const parsed = new URL(url);
   parsed.searchParams.set('options', `-c search_path=${schema}`);
+  if (!parsed.searchParams.has('application_name')) parsed.searchParams.set('application_name', schema);
   return parsed.toString();
 }
