@@ -2,6 +2,7 @@ export { testAwsClients, uniquePrefix } from './aws.js';
 export { testChangeMessage } from './change-message.js';
 export type { TestDatabase } from './database.js';
 export { useTestDatabase, withSearchPath } from './database.js';
+export { takeManyConnectionsTurn, withManyConnections } from './many-connections.js';
 export type { SubscribedQueue } from './queues.js';
 export { createSubscribedQueue } from './queues.js';
 export { SOURCE_NODE_ARGS } from './source-node-args.js';

@@ -1,4 +1,4 @@
-import { useTestDatabase } from '@changeflow/test-support';
+import { takeManyConnectionsTurn, useTestDatabase } from '@changeflow/test-support';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -22,8 +22,10 @@ const LEASE_MS = 60_000;
 let racerDb: Kysely<SemaphoreDatabase>;
 let monitorDb: Kysely<SemaphoreDatabase>;
 let semaphore: Semaphore;
+let endTurn: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
+  endTurn = await takeManyConnectionsTurn();
   racerDb = new Kysely({ dialect: new PostgresDialect({ pool: testDb().createPool(RACERS + 5) }) });
   monitorDb = new Kysely({ dialect: new PostgresDialect({ pool: testDb().createPool(2) }) });
   semaphore = createSemaphore(racerDb);
@@ -33,6 +35,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await racerDb?.destroy();
   await monitorDb?.destroy();
+  await endTurn?.();
 });
 
 /** Runs `work`, counting the key's live rows on another connection as fast as it can meanwhile. */
