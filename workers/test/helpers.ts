@@ -46,27 +46,10 @@ async function killLeftoverWorkers(context: TestContext): Promise<void> {
 export function useWorkersTestDatabase(label: string): () => TestDatabase<TestTables> {
   afterEach(killLeftoverWorkers);
   return useTestDatabase<TestTables>(label, async (db) => {
-    await withRetryOnDroppedSchema(() => migrateOutbox(db));
-    await withRetryOnDroppedSchema(() => migrateConsumer(db));
+    await migrateOutbox(db);
+    await migrateConsumer(db);
     await createHandledTable(db);
   });
-}
-
-/**
- * Kysely's migrator lists the tables of every schema (`has_schema_privilege(nspname, …)`), which fails
- * with SQLSTATE 3F000 when another test file drops its schema during that query. Test files run in
- * parallel, so try again; a deployment never sees schemas dropped under it.
- */
-async function withRetryOnDroppedSchema(migrate: () => Promise<void>): Promise<void> {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      await migrate();
-      return;
-    } catch (err) {
-      const cause = (err as { cause?: { code?: string } }).cause;
-      if (cause?.code !== '3F000' || attempt >= 3) throw err;
-    }
-  }
 }
 
 /** The environment of a workers process for this test file: its schema, the local SNS/SQS, a free admin port. */

@@ -80,6 +80,62 @@ describe('runMigrations', () => {
     expect(rows).toEqual([]);
   });
 
+  it('migrates while other schemas change beside it: columns renamed, schemas created and dropped', async () => {
+    const { db, schema } = testDb();
+    const columns = Array.from({ length: 40 }, (_, i) => `c${i}`);
+    const renamed = `${schema}_renamed`;
+    await sql`create schema ${sql.id(renamed)}`.execute(db);
+    await sql`create table ${sql.id(renamed, 't')} (id serial primary key, ${sql.join(columns.map((c) => sql`${sql.id(c)} text`))})`.execute(
+      db,
+    );
+    // Kysely 0.28's own introspection read every table of every schema, and a rename or a drop
+    // elsewhere during that read failed the run (undefined_column, undefined_table, invalid_schema_name).
+    let isDone = false;
+    const churn = async (step: (round: number) => Promise<void>) => {
+      for (let round = 0; !isDone; round += 1) await step(round);
+    };
+    const renaming = churn(async (round) => {
+      const column = columns[round % columns.length] ?? 'c0';
+      await sql`alter table ${sql.id(renamed, 't')} rename column ${sql.id(column)} to ${sql.id(`${column}_x`)}`.execute(
+        db,
+      );
+      await sql`alter table ${sql.id(renamed, 't')} rename column ${sql.id(`${column}_x`)} to ${sql.id(column)}`.execute(
+        db,
+      );
+    });
+    const dropping = churn(async (round) => {
+      const other = sql.id(`${schema}_dropped${round}`);
+      await sql`create schema ${other}`.execute(db);
+      await sql`create table ${other}.t (id serial primary key, ${sql.join(columns.map((c) => sql`${sql.id(c)} text`))})`.execute(
+        db,
+      );
+      await sql`drop schema ${other} cascade`.execute(db);
+    });
+    try {
+      for (let run = 0; run < 30; run += 1) {
+        const own = `${schema}_run${run}`;
+        await sql`create schema ${sql.id(own)}`.execute(db);
+        const runDb = new Kysely<unknown>({
+          dialect: new PostgresDialect({
+            pool: new pg.Pool({ connectionString: withSearchPath(TEST_DATABASE_URL, own), max: 1 }),
+          }),
+        });
+        try {
+          await runMigrations(runDb, {
+            migrations: { '0001-first': createTable('first', []) },
+            tableName: 'churn_migration',
+            what: 'churn',
+          });
+        } finally {
+          await runDb.destroy();
+        }
+      }
+    } finally {
+      isDone = true;
+      await Promise.all([renaming, dropping]);
+    }
+  });
+
   it('refuses a connection with no current schema and says to set search_path', async () => {
     const db = new Kysely<unknown>({
       dialect: new PostgresDialect({
