@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   ChangeMessageVisibilityCommand,
   DeleteMessageCommand,
@@ -65,6 +66,30 @@ describe('long polling', () => {
     const answer = await aws().sqs.send(new ReceiveMessageCommand({ QueueUrl: queue.url, WaitTimeSeconds: 1 }));
     expect(answer.Messages ?? []).toEqual([]);
     expect(performance.now() - startedAt).toBeGreaterThanOrEqual(900);
+  });
+});
+
+describe('long polls side by side', () => {
+  knownGapOfLocalEmulator(
+    'fauxqs 2.4.1 wakes every long poll waiting on a queue when a message arrives, and those that lose it answer at once with nothing',
+  )('keeps a long poll that another took the message from waiting, instead of answering it empty', async () => {
+    const { sqs } = aws();
+    const queue = await aws().createQueue('long-poll-pair');
+    const poll = async () => {
+      const startedAt = performance.now();
+      const answer = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queue.url, WaitTimeSeconds: 5 }));
+      return { messages: answer.Messages ?? [], elapsedMs: performance.now() - startedAt };
+    };
+    const polls = [poll(), poll()];
+    // Both polls waiting (a receive reaches the service well within a second) when the one message comes.
+    await sleep(1_000);
+    await sqs.send(new SendMessageCommand({ QueueUrl: queue.url, MessageBody: 'one' }));
+    const answers = await Promise.all(polls);
+    const [taken, lost] = answers.sort((a, b) => b.messages.length - a.messages.length);
+    expect(taken?.messages.map((message) => message.Body)).toEqual(['one']);
+    expect(lost?.messages).toEqual([]);
+    // Loose on purpose: the loser waited on, towards its 5 s, rather than answering when the message came.
+    expect(lost?.elapsedMs).toBeGreaterThan(3_000);
   });
 });
 
