@@ -2,11 +2,13 @@ import type { SNSClient } from '@aws-sdk/client-sns';
 import {
   createSubscribedQueue,
   type SubscribedQueue,
+  type TestDatabase,
   testAwsClients,
   uniquePrefix,
   waitFor,
+  withManyConnections,
 } from '@changeflow/test-support';
-import type { Kysely } from 'kysely';
+import { Kysely, PostgresDialect } from 'kysely';
 import type { Logger } from 'pino';
 import {
   createOutbox,
@@ -84,4 +86,29 @@ export async function outboxWithQueue(
       aws.destroy();
     },
   };
+}
+
+/**
+ * Runs `work` with an outbox of its own on a pool of `writers` connections, so each concurrent
+ * writer has one and their commits interleave, publishing under `topicPrefix`. In a turn of
+ * `withManyConnections`; flushes the outbox and closes the pool after.
+ */
+export function withConcurrentWriters<DB extends OutboxDatabase>(
+  testDb: Pick<TestDatabase<unknown>, 'createPool'>,
+  topicPrefix: string,
+  writers: number,
+  work: (outbox: Outbox<DB>, db: Kysely<DB>) => Promise<void>,
+): Promise<void> {
+  return withManyConnections(async () => {
+    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: testDb.createPool(writers) }) });
+    const aws = testAwsClients();
+    const outbox = createOutbox({ db, sns: aws.sns }, { topicPrefix });
+    try {
+      await work(outbox, db);
+    } finally {
+      await outbox.flush();
+      await db.destroy();
+      aws.destroy();
+    }
+  });
 }

@@ -1,5 +1,5 @@
 import { createSemaphore } from '@changeflow/semaphore';
-import { testAwsClients, useTestDatabase, withManyConnections } from '@changeflow/test-support';
+import { testAwsClients, useTestDatabase } from '@changeflow/test-support';
 import { type Generated, Kysely, PostgresDialect, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -10,7 +10,7 @@ import {
   type OutboxDatabase,
   recordWrite,
 } from '../src/index.js';
-import { outboxWithQueue } from './outbox-harness.js';
+import { outboxWithQueue, withConcurrentWriters } from './outbox-harness.js';
 
 interface TestTables extends OutboxDatabase {
   trainee: { id: string; body: unknown; version: Generated<number> };
@@ -313,37 +313,26 @@ describe('outbox.write and changes.recordWrite: the fast path', () => {
   });
 
   it('G3d: 32 concurrent writers: every write has its change and every change reaches the queue', () =>
-    withManyConnections(async () => {
-      const { received, topicPrefix } = harness;
-      const pool = testDb().createPool(32);
-      const db = new Kysely<TestTables>({ dialect: new PostgresDialect({ pool }) });
-      const aws = testAwsClients();
-      const outbox = createOutbox({ db, sns: aws.sns }, { topicPrefix });
-      try {
-        const numbers = await Promise.all(
-          Array.from({ length: 32 }, async (_, writer) => {
-            const mine: string[] = [];
-            for (let i = 0; i < 10; i += 1) {
-              const { changes } = await outbox.write(insertTrainee(db, `cw-${writer}-${i}`), created);
-              mine.push(...changes.map((c) => c.changeNumber));
-            }
-            return mine;
-          }),
-        );
-        const all = numbers.flat();
-        expect(new Set(all).size).toBe(320);
-        expect(await traineeIds(db, 'cw-')).toHaveLength(320);
-        const logged = await db
-          .selectFrom('changes')
-          .select((eb) => eb.fn.countAll<string>().as('n'))
-          .where('object_id', 'like', 'cw-%')
-          .executeTakeFirstOrThrow();
-        expect(Number(logged.n)).toBe(320);
-        await received.waitForAll(all, 30_000);
-      } finally {
-        await outbox.flush();
-        await db.destroy();
-        aws.destroy();
-      }
+    withConcurrentWriters<TestTables>(testDb(), harness.topicPrefix, 32, async (outbox, db) => {
+      const numbers = await Promise.all(
+        Array.from({ length: 32 }, async (_, writer) => {
+          const mine: string[] = [];
+          for (let i = 0; i < 10; i += 1) {
+            const { changes } = await outbox.write(insertTrainee(db, `cw-${writer}-${i}`), created);
+            mine.push(...changes.map((c) => c.changeNumber));
+          }
+          return mine;
+        }),
+      );
+      const all = numbers.flat();
+      expect(new Set(all).size).toBe(320);
+      expect(await traineeIds(db, 'cw-')).toHaveLength(320);
+      const logged = await db
+        .selectFrom('changes')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .where('object_id', 'like', 'cw-%')
+        .executeTakeFirstOrThrow();
+      expect(Number(logged.n)).toBe(320);
+      await harness.received.waitForAll(all, 30_000);
     }));
 });
